@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian/Ubuntu machine, as root:
+#   installs what is missing (pebble, nginx, dnsutils, openssl; moto via pip if absent),
+#   builds in Release, runs every test against the real servers, and ends with "N passed, N failed".
+# Exit status: 0 when every test passed, 1 otherwise.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+install_prerequisites() {
+  local missing=()
+  command -v pebble >/dev/null 2>&1 || missing+=(pebble)
+  command -v pebble-challtestsrv >/dev/null 2>&1 || missing+=(pebble)
+  command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+  command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null || { log "apt-get install failed"; return 1; }
+  fi
+  if ! command -v moto_server >/dev/null 2>&1; then
+    log "installing moto (moto_server)"
+    python3 -m pip install --quiet "moto[server]" || pip install --quiet --break-system-packages "moto[server]" \
+      || { log "could not install moto"; return 1; }
+  fi
+  if ! command -v dotnet >/dev/null 2>&1; then
+    log "installing the .NET 10 SDK"
+    apt-get install -y -qq dotnet-sdk-10.0 >/dev/null 2>&1 \
+      || { log ".NET 10 SDK missing: see README 'Prerequisites'"; return 1; }
+  fi
+}
+
+install_prerequisites || { echo "0 passed, 1 failed"; exit 1; }
+
+results=artifacts/test-results
+rm -rf "$results"; mkdir -p "$results"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 AWS_EC2_METADATA_DISABLED=true
+
+log "building"
+if ! dotnet build CertDaemon.sln -c Release -nologo -v quiet >"$results/build.log" 2>&1; then
+  tail -n 40 "$results/build.log"; echo "0 passed, 1 failed"; exit 1
+fi
+
+log "testing"
+dotnet test CertDaemon.sln -c Release --no-build -nologo \
+  --logger "trx;LogFilePrefix=results" --logger "console;verbosity=normal" \
+  --results-directory "$results" "$@"
+status=$?
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,11 @@
+namespace CertDaemon.Issuance;
+
+/// <summary>The certificate key types CertDaemon issues. Configuration names: ec256 (default), ec384, rsa2048, rsa3072, rsa4096.</summary>
+public enum KeyType
+{
+    Ec256,
+    Ec384,
+    Rsa2048,
+    Rsa3072,
+    Rsa4096,
+}

@@ -1,0 +1,18 @@
+namespace CertDaemon.Logging;
+
+/// <summary>
+/// EventId ranges per area, so an id alone says where an event comes from. Each area keeps its
+/// <c>[LoggerMessage]</c> partials in its own <c>*Log.cs</c> file and takes ids only from its range.
+/// Event names are stable: monitoring alerts on them.
+/// </summary>
+internal static class EventIds
+{
+    public const int Acme = 1000;        // 1000-1999 Acme/
+    public const int Issuance = 2000;    // 2000-2999 Issuance/ (CertificateIssued = 2001)
+    public const int Dns = 3000;         // 3000-3999 Dns/ (ChallengeRecordsPublished = 3001)
+    public const int Aws = 4000;         // 4000-4999 Aws/
+    public const int Storage = 5000;     // 5000-5999 Storage/
+    public const int Deployment = 6000;  // 6000-6999 Deployment/ (NginxReloaded, ServedCertificateMismatch, AcmImported)
+    public const int Renewal = 7000;     // 7000-7999 Renewal/ (RenewalPlanned, RenewalFailed)
+    public const int Cli = 8000;         // 8000-8999 Cli/ and Configuration/ (ConfigurationInvalid)
+}

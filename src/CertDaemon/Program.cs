@@ -1,0 +1,3 @@
+using CertDaemon.Cli;
+
+return await CliRoot.RunAsync(args);
