@@ -86,7 +86,8 @@ public static class ConfigurationLoader
         }
 
         var problems = new List<ConfigurationProblem>();
-        var jsonKinds = ReadJsonKinds(bytes, path, problems);
+        var softProblems = new List<ConfigurationProblem>();
+        var jsonKinds = ReadJsonKinds(bytes, path, problems, softProblems);
         var overrides = ReadEnvironmentOverrides(environment, problems);
         if (jsonKinds is null || problems.Count > 0)
         {
@@ -113,6 +114,7 @@ public static class ConfigurationLoader
         var validation = CertDaemonOptionsValidator.Validate(bound, environment.GetValueOrDefault("PATH"));
 
         // A value the binder could not read is reported once: the validator then only sees its default.
+        problems.AddRange(softProblems);
         problems.AddRange(context.Problems);
         problems.AddRange(validation.Problems.Where(p => !context.Problems.Any(b => IsAtOrBelow(p.Path, b.Path))));
         if (problems.Count > 0)
@@ -124,7 +126,7 @@ public static class ConfigurationLoader
     }
 
     /// <summary>Configuration key (<c>A:0:B</c>) to JSON kind for every value in the file; null when the file is not a JSON object.</summary>
-    private static Dictionary<string, JsonValueKind>? ReadJsonKinds(byte[] bytes, string path, List<ConfigurationProblem> problems)
+    private static Dictionary<string, JsonValueKind>? ReadJsonKinds(byte[] bytes, string path, List<ConfigurationProblem> problems, List<ConfigurationProblem> softProblems)
     {
         try
         {
@@ -136,7 +138,7 @@ public static class ConfigurationLoader
             }
 
             var kinds = new Dictionary<string, JsonValueKind>(StringComparer.OrdinalIgnoreCase);
-            Walk(document.RootElement, "", "$", kinds, problems);
+            Walk(document.RootElement, "", "$", kinds, problems, softProblems);
             return kinds;
         }
         catch (JsonException e)
@@ -155,7 +157,7 @@ public static class ConfigurationLoader
         }
     }
 
-    private static void Walk(JsonElement element, string key, string jsonPath, Dictionary<string, JsonValueKind> kinds, List<ConfigurationProblem> problems)
+    private static void Walk(JsonElement element, string key, string jsonPath, Dictionary<string, JsonValueKind> kinds, List<ConfigurationProblem> problems, List<ConfigurationProblem> softProblems)
     {
         if (key.Length > 0)
         {
@@ -175,7 +177,15 @@ public static class ConfigurationLoader
                         continue;
                     }
 
-                    Walk(property.Value, key.Length == 0 ? property.Name : key + ConfigurationPath.KeyDelimiter + property.Name, childPath, kinds, problems);
+                    if (property.Name.Contains(':', StringComparison.Ordinal))
+                    {
+                        // Microsoft.Extensions.Configuration reads ':' as a level separator, so such a key would
+                        // silently land somewhere else. Not fatal: binding goes on to find the other problems.
+                        softProblems.Add(new(childPath, "keys cannot contain ':' (the configuration system reads it as a level separator)"));
+                        continue;
+                    }
+
+                    Walk(property.Value, key.Length == 0 ? property.Name : key + ConfigurationPath.KeyDelimiter + property.Name, childPath, kinds, problems, softProblems);
                 }
 
                 break;
@@ -183,7 +193,7 @@ public static class ConfigurationLoader
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    Walk(item, key + ConfigurationPath.KeyDelimiter + index.ToString(CultureInfo.InvariantCulture), $"{jsonPath}[{index}]", kinds, problems);
+                    Walk(item, key + ConfigurationPath.KeyDelimiter + index.ToString(CultureInfo.InvariantCulture), $"{jsonPath}[{index}]", kinds, problems, softProblems);
                     index++;
                 }
 

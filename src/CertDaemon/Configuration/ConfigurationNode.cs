@@ -31,7 +31,7 @@ internal sealed class ConfigurationNode
     {
         foreach (var child in _configuration.GetChildren())
         {
-            if (known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            if (known.Contains(child.Key, StringComparer.OrdinalIgnoreCase) || _context.IsColonArtifact(child.Path))
             {
                 continue;
             }
@@ -139,17 +139,16 @@ internal sealed class ConfigurationNode
             if (ReadObject(section, path) is { } node)
             {
                 nodes.Add(node);
+                continue;
             }
-            else if (IsPresent(section))
-            {
-                // Reported by ReadObject; keep the index so later paths stay right.
-                nodes.Add(new ConfigurationNode(new ConfigurationBuilder().Build(), path, _context));
-            }
-            else
+
+            if (!IsPresent(section) && _context.KindOf(section.Path) is not (JsonValueKind.Array or JsonValueKind.Object))
             {
                 _context.Report(path, "expected an object, got null");
-                nodes.Add(new ConfigurationNode(new ConfigurationBuilder().Build(), path, _context));
             }
+
+            // Reported; keep the index so later elements' paths stay right.
+            nodes.Add(new ConfigurationNode(new ConfigurationBuilder().Build(), path, _context));
         }
 
         return nodes;
@@ -190,6 +189,11 @@ internal sealed class ConfigurationNode
         foreach (var child in section!.GetChildren())
         {
             var childPath = ChildPath(path, child.Key);
+            if (_context.IsColonArtifact(child.Path))
+            {
+                continue;
+            }
+
             if (IsPresent(child))
             {
                 if (ReadString(child, childPath) is { } value)
@@ -229,7 +233,7 @@ internal sealed class ConfigurationNode
     private IConfigurationSection? Find(string key)
     {
         var section = _configuration.GetSection(key);
-        return IsPresent(section) ? section : null;
+        return IsPresent(section) || _context.KindOf(section.Path) is JsonValueKind.Array or JsonValueKind.Object ? section : null;
     }
 
     private static bool IsPresent(IConfigurationSection? section) =>
@@ -264,12 +268,22 @@ internal sealed class ConfigurationNode
     private bool TryScalar(IConfigurationSection? section, string path, string expected, JsonValueKind expectedKind, out string text)
     {
         text = "";
-        if (section is null || !IsPresent(section))
+        if (section is null)
         {
             return false;
         }
 
         var kind = _context.KindOf(section.Path);
+        if (!IsPresent(section))
+        {
+            if (kind is JsonValueKind.Array or JsonValueKind.Object)
+            {
+                _context.Report(path, $"expected {expected}, got {Describe(kind.Value)}");
+            }
+
+            return false;
+        }
+
         if (HasChildren(section))
         {
             _context.Report(path, $"expected {expected}, got {(kind == JsonValueKind.Array ? "an array" : "an object")}");
@@ -312,6 +326,11 @@ internal sealed class ConfigurationNode
         var kind = _context.KindOf(section.Path);
         if (!HasChildren(section))
         {
+            if (kind == JsonValueKind.Object)
+            {
+                return true; // an explicit {}: present, with every key at its default
+            }
+
             if (kind == JsonValueKind.Array || !string.IsNullOrEmpty(section.Value))
             {
                 _context.Report(path, $"expected an object, got {(kind is { } k ? Describe(k) : "the value")} {section.Value}".TrimEnd());
@@ -342,6 +361,11 @@ internal sealed class ConfigurationNode
         var kind = _context.KindOf(section.Path);
         if (!HasChildren(section))
         {
+            if (kind == JsonValueKind.Array)
+            {
+                return []; // an explicit [] is an empty list, not "use the default"
+            }
+
             if (kind == JsonValueKind.Object || !string.IsNullOrEmpty(section.Value))
             {
                 var hint = _context.KindOf(section.Path) is null
@@ -390,7 +414,7 @@ internal sealed class ConfigurationNode
             {
                 values.Add(value);
             }
-            else if (!IsPresent(element))
+            else if (!IsPresent(element) && _context.KindOf(element.Path) is not (JsonValueKind.Array or JsonValueKind.Object))
             {
                 _context.Report(elementPath, "expected a string, got null or an empty string");
             }

@@ -23,6 +23,15 @@ internal sealed class ConfigurationReadContext
 
     public void Report(string jsonPath, string message) => Problems.Add(new ConfigurationProblem(jsonPath, message));
 
+    /// <summary>
+    /// Whether <paramref name="configKey"/> exists only because a file key contained ':' (reported by the loader):
+    /// neither the file nor the environment gave it as such.
+    /// </summary>
+    public bool IsColonArtifact(string configKey) =>
+        !_jsonKinds.ContainsKey(configKey)
+        && !_environmentKeys.Any(k => k.Equals(configKey, StringComparison.OrdinalIgnoreCase)
+            || k.StartsWith(configKey + ":", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The JSON kind of the value at <paramref name="configKey"/>, or <see langword="null"/> when an environment variable set it or it is unknown.</summary>
     public JsonValueKind? KindOf(string configKey) =>
         !_environmentKeys.Contains(configKey) && _jsonKinds.TryGetValue(configKey, out var kind) ? kind : null;
