@@ -218,7 +218,7 @@ internal sealed class ConfigurationNode
     public bool IsExplicitlyNull(string key)
     {
         var section = _configuration.GetSection(key);
-        return section.Value is "" && !HasChildren(section);
+        return !HasChildren(section) && (section.Value is "" || _context.KindOf(section.Path) == JsonValueKind.Null);
     }
 
     /// <summary>A section we do not interpret (Serilog's, Logging); it only has to be an object.</summary>
@@ -345,6 +345,12 @@ internal sealed class ConfigurationNode
             return false;
         }
 
+        if (!string.IsNullOrEmpty(section.Value))
+        {
+            _context.Report(path, $"expected an object, got both keys and the value \"{section.Value}\"");
+            return false;
+        }
+
         return true;
     }
 
@@ -374,6 +380,12 @@ internal sealed class ConfigurationNode
                 _context.Report(path, $"expected an array, got {(kind is { } k ? Describe(k) : "the value")} {section.Value}".TrimEnd() + hint);
             }
 
+            return null;
+        }
+
+        if (!string.IsNullOrEmpty(section.Value))
+        {
+            _context.Report(path, $"expected an array, got both elements and the value \"{section.Value}\" (set elements with one environment variable each: ...__0, ...__1)");
             return null;
         }
 
