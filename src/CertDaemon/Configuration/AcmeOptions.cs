@@ -1,0 +1,29 @@
+namespace CertDaemon.Configuration;
+
+/// <summary>The ACME server and the account CertDaemon registers there (section <c>Acme</c>).</summary>
+public sealed record AcmeOptions
+{
+    /// <summary>Let's Encrypt's production directory.</summary>
+    public static readonly Uri LetsEncryptProduction = new("https://acme-v02.api.letsencrypt.org/directory");
+
+    /// <summary>
+    /// The ACME directory URL: absolute https, or http only to a loopback host (a local test CA).
+    /// The default value is Let's Encrypt production, <c>https://acme-v02.api.letsencrypt.org/directory</c>.
+    /// </summary>
+    public Uri DirectoryUrl { get; init; } = LetsEncryptProduction;
+
+    /// <summary>Account contact address (sent as <c>mailto:</c>). Optional; the default is none.</summary>
+    public string? Email { get; init; }
+
+    /// <summary>The operator agrees to the CA's terms of service. Must be <see langword="true"/>; the default value is <see langword="false"/>.</summary>
+    public bool AcceptTermsOfService { get; init; }
+
+    /// <summary>The certificate profile asked for in new orders (e.g. <c>classic</c>, <c>tlsserver</c>, <c>shortlived</c>). The default is none (the CA's default profile).</summary>
+    public string? Profile { get; init; }
+
+    /// <summary>External account binding (RFC 8555 7.3.4), for CAs that require it. The default is none.</summary>
+    public ExternalAccountBindingOptions? ExternalAccountBinding { get; init; }
+
+    /// <summary>Absolute path of a PEM file of extra roots trusted for the ACME server's TLS only (test CAs). The default is none.</summary>
+    public string? TrustedCaFile { get; init; }
+}

@@ -1,0 +1,14 @@
+using CertDaemon.Issuance;
+
+namespace CertDaemon.Renewal;
+
+/// <summary>What the current certificate is, as read from the live certificate.</summary>
+/// <param name="NotBefore">Start of validity.</param>
+/// <param name="NotAfter">End of validity.</param>
+/// <param name="Domains">The DNS names it covers (ASCII, any order).</param>
+/// <param name="KeyType">Its key type.</param>
+public sealed record CertificateFacts(DateTimeOffset NotBefore, DateTimeOffset NotAfter, IReadOnlyList<string> Domains, KeyType KeyType)
+{
+    /// <summary><c>NotAfter - NotBefore</c>: what every fraction in <see cref="RenewalPlanner"/> is taken of.</summary>
+    public TimeSpan Lifetime => NotAfter - NotBefore;
+}

@@ -1,0 +1,8 @@
+using CertDaemon.Issuance;
+
+namespace CertDaemon.Renewal;
+
+/// <summary>What the configuration (or an ad-hoc request) asks for.</summary>
+/// <param name="Domains">Normalized names (punycode, lower case), any order.</param>
+/// <param name="KeyType">The wanted key type.</param>
+public sealed record DesiredCertificate(IReadOnlyList<string> Domains, KeyType KeyType);

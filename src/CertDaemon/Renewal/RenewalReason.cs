@@ -1,0 +1,32 @@
+namespace CertDaemon.Renewal;
+
+/// <summary>Why a renewal is planned when it is. The wire names (<see cref="RenewalReasonNames"/>) are stable: they appear in logs and <c>status --json</c>.</summary>
+public enum RenewalReason
+{
+    /// <summary><c>forced</c>: the operator asked (<c>renew --force</c>, <c>issue NAME</c>).</summary>
+    Forced,
+
+    /// <summary><c>missing</c>: there is no certificate yet.</summary>
+    Missing,
+
+    /// <summary><c>domains-changed</c>: the configured names differ from the certificate's.</summary>
+    DomainsChanged,
+
+    /// <summary><c>key-type-changed</c>: the configured key type differs from the certificate's.</summary>
+    KeyTypeChanged,
+
+    /// <summary><c>emergency</c>: under 1/20 of the lifetime is left; renew whatever ARI says.</summary>
+    Emergency,
+
+    /// <summary><c>ari-window</c>: a random moment in the CA's ARI suggested window.</summary>
+    AriWindow,
+
+    /// <summary><c>one-third-lifetime</c>: no ARI; one third of the lifetime is left (lifetimes of 10 days or more).</summary>
+    OneThirdLifetime,
+
+    /// <summary><c>half-lifetime</c>: no ARI; half the lifetime is left (lifetimes under 10 days, e.g. 6-day certificates).</summary>
+    HalfLifetime,
+
+    /// <summary><c>backoff</c>: recent failures push the attempt later than otherwise planned.</summary>
+    Backoff,
+}

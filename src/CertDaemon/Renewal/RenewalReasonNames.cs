@@ -1,0 +1,19 @@
+namespace CertDaemon.Renewal;
+
+/// <summary>The stable spelling of each <see cref="RenewalReason"/>.</summary>
+public static class RenewalReasonNames
+{
+    public static string ToName(this RenewalReason reason) => reason switch
+    {
+        RenewalReason.Forced => "forced",
+        RenewalReason.Missing => "missing",
+        RenewalReason.DomainsChanged => "domains-changed",
+        RenewalReason.KeyTypeChanged => "key-type-changed",
+        RenewalReason.Emergency => "emergency",
+        RenewalReason.AriWindow => "ari-window",
+        RenewalReason.OneThirdLifetime => "one-third-lifetime",
+        RenewalReason.HalfLifetime => "half-lifetime",
+        RenewalReason.Backoff => "backoff",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Unknown renewal reason."),
+    };
+}
