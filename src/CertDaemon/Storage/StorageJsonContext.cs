@@ -9,4 +9,5 @@ namespace CertDaemon.Storage;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(LineageMarker))]
 [JsonSerializable(typeof(SwitchJournal))]
+[JsonSerializable(typeof(CertificateState))]
 internal sealed partial class StorageJsonContext : JsonSerializerContext;
