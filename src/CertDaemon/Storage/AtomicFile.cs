@@ -19,7 +19,9 @@ public static class AtomicFile
     public const string TemporaryMarker = ".certdaemon-tmp-";
 
     /// <summary>Atomically writes <paramref name="contents"/> to <paramref name="path"/> with exactly <paramref name="mode"/>.</summary>
-    /// <exception cref="IOException">A step failed; the message names the step and the path. The old file is intact.</exception>
+    /// <exception cref="IOException">A step failed; the message names the step and the path. The old file is intact,
+    /// except when only the final directory fsync failed: then the new content is in place (the message says so) but
+    /// might not survive a power loss.</exception>
     public static Task WriteAsync(string path, ReadOnlyMemory<byte> contents, UnixFileMode mode, CancellationToken cancellationToken) =>
         WriteAsync(LinuxFileSystem.Instance, path, contents, mode, cancellationToken);
 
@@ -49,7 +51,14 @@ public static class AtomicFile
             throw;
         }
 
-        fileSystem.SyncDirectory(directory);
+        try
+        {
+            fileSystem.SyncDirectory(directory);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"{fullPath} was replaced, but making the replacement durable failed (fsync {directory}): {e.Message}", e);
+        }
     }
 
     internal static IReadOnlyList<string> DeleteStaleTemporaryFiles(IStoreFileSystem fileSystem, string directory)

@@ -905,7 +905,7 @@ public sealed class CertificateStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CertificateStoreException(name, $"Preparing {_root} for '{name}' failed: {e.Message}. Nothing was changed.", e);
+            throw new CertificateStoreException(name, $"Preparing {_root} for '{name}' failed: {e.Message}. The live set is unchanged.", e);
         }
     }
 
