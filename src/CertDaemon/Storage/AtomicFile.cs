@@ -20,8 +20,8 @@ public static class AtomicFile
 
     /// <summary>Atomically writes <paramref name="contents"/> to <paramref name="path"/> with exactly <paramref name="mode"/>.</summary>
     /// <exception cref="IOException">A step failed; the message names the step and the path. The old file is intact,
-    /// except when only the final directory fsync failed: then the new content is in place (the message says so) but
-    /// might not survive a power loss.</exception>
+    /// except when only the final directory fsync failed: then a <see cref="FileNotDurableException"/> says the new
+    /// content is in place but might not survive a power loss.</exception>
     public static Task WriteAsync(string path, ReadOnlyMemory<byte> contents, UnixFileMode mode, CancellationToken cancellationToken) =>
         WriteAsync(LinuxFileSystem.Instance, path, contents, mode, cancellationToken);
 
@@ -57,7 +57,7 @@ public static class AtomicFile
         }
         catch (IOException e)
         {
-            throw new IOException($"{fullPath} was replaced, but making the replacement durable failed (fsync {directory}): {e.Message}", e);
+            throw new FileNotDurableException($"{fullPath} was replaced, but making the replacement durable failed (fsync {directory}): {e.Message}", e);
         }
     }
 

@@ -161,7 +161,8 @@ public sealed class CertificateStateStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CertificateStoreException(state.Name, $"Saving the state of '{state.Name}' to {path} failed: {e.Message}. The previous state file is intact.", e);
+            var left = e is FileNotDurableException ? "The new state is in place but may not survive a power loss." : "The previous state file is intact.";
+            throw new CertificateStoreException(state.Name, $"Saving the state of '{state.Name}' to {path} failed: {e.Message}. {left}", e);
         }
 
         return saved;

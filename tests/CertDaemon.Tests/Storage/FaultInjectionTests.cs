@@ -134,6 +134,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
             Assert.Equal(k < 2 ? "old" : "new", await File.ReadAllTextAsync(path));
             if (k == 2)
             {
+                Assert.IsType<FileNotDurableException>(error);
                 Assert.Contains("was replaced, but making the replacement durable failed", error.Message, StringComparison.Ordinal);
             }
         }
