@@ -51,7 +51,7 @@ namespace CertDaemon.Storage;
 /// </remarks>
 public sealed class CertificateStore
 {
-    private static readonly string[] Parts = ["cert", "chain", "fullchain", "privkey"];
+    private static readonly string[] _parts = ["cert", "chain", "fullchain", "privkey"];
 
     private const UnixFileMode PrivateDirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode PrivateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -260,7 +260,7 @@ public sealed class CertificateStore
         CertificateName.Validate(name);
         var firstOwn = ReadLineageMarker(name)?.FirstOwnVersion ?? int.MaxValue;
         return ArchiveVersions(name)
-            .Where(v => v.Value.Count == Parts.Length)
+            .Where(v => v.Value.Count == _parts.Length)
             .Select(v => DescribeVersion(name, v.Key, firstOwn, verified: null))
             .OrderBy(v => v.Version)
             .ToList();
@@ -511,7 +511,7 @@ public sealed class CertificateStore
         setStep($"create {partial}");
         _fileSystem.DeleteDirectory(partial);
         _fileSystem.CreateDirectory(partial, PrivateDirectoryMode);
-        foreach (var part in Parts)
+        foreach (var part in _parts)
         {
             var link = Path.Combine(partial, part + ".pem");
             setStep($"create the symbolic link {link}");
@@ -614,7 +614,7 @@ public sealed class CertificateStore
             removed.Add(partial);
         }
 
-        foreach (var part in Parts)
+        foreach (var part in _parts)
         {
             var path = ArchiveFile(name, part, version);
             if (File.Exists(path))
@@ -724,7 +724,7 @@ public sealed class CertificateStore
     private int ReadCertbotDirectoryVersion(string name, string directory)
     {
         int? version = null;
-        foreach (var part in Parts)
+        foreach (var part in _parts)
         {
             var link = Path.Combine(directory, part + ".pem");
             var target = new FileInfo(link).LinkTarget
@@ -762,7 +762,7 @@ public sealed class CertificateStore
         foreach (var file in Directory.EnumerateFiles(archive, "*.pem"))
         {
             var fileName = Path.GetFileName(file);
-            foreach (var part in Parts)
+            foreach (var part in _parts)
             {
                 if (fileName.StartsWith(part, StringComparison.Ordinal)
                     && int.TryParse(fileName.AsSpan(part.Length, fileName.Length - part.Length - 4), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
@@ -811,7 +811,7 @@ public sealed class CertificateStore
     }
 
     private bool IsCompleteArchiveSet(string name, int version) =>
-        Parts.All(part => File.Exists(ArchiveFile(name, part, version)));
+        _parts.All(part => File.Exists(ArchiveFile(name, part, version)));
 
     private async Task<CertificateMaterial> ReadArchivedMaterialAsync(string name, int version, CancellationToken cancellationToken)
     {

@@ -7,7 +7,7 @@ namespace CertDaemon.Storage;
 /// </summary>
 internal sealed class LineageLock : IDisposable
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan _pollInterval = TimeSpan.FromMilliseconds(50);
     private readonly FileStream _stream;
 
     private LineageLock(FileStream stream) => _stream = stream;
@@ -31,7 +31,7 @@ internal sealed class LineageLock : IDisposable
             {
                 // Held by another process (or another operation of ours): wait for it. Anything else that keeps
                 // failing surfaces with its own message once the timeout has passed.
-                await Task.Delay(PollInterval, timeProvider, cancellationToken);
+                await Task.Delay(_pollInterval, timeProvider, cancellationToken);
             }
             catch (IOException e)
             {

@@ -10,7 +10,7 @@ namespace CertDaemon.Tests.Storage;
 /// </summary>
 public sealed class TestCertificates : IDisposable
 {
-    private static readonly DateTimeOffset NotBefore = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset _notBefore = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly ECDsa _caKey;
     private readonly X509Certificate2 _ca;
 
@@ -20,7 +20,7 @@ public sealed class TestCertificates : IDisposable
         var request = new CertificateRequest($"CN={caName}", _caKey, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
-        _ca = request.CreateSelfSigned(NotBefore, NotBefore.AddYears(10));
+        _ca = request.CreateSelfSigned(_notBefore, _notBefore.AddYears(10));
     }
 
     public string CaPem => _ca.ExportCertificatePem();
@@ -34,7 +34,7 @@ public sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(san.Build());
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
-        using var leaf = request.Create(_ca, NotBefore, NotBefore.AddDays(days), serial);
+        using var leaf = request.Create(_ca, _notBefore, _notBefore.AddDays(days), serial);
         return new CertificateMaterial(leaf.ExportCertificatePem(), CaPem, key.ExportPkcs8PrivateKeyPem());
     }
 
