@@ -39,11 +39,11 @@ public sealed class AcmeExtensionsProxy : IAsyncDisposable
     /// <summary>The path of the ARI endpoint the directory advertises as <c>renewalInfo</c>.</summary>
     public const string RenewalInfoPath = "/renewal-info";
 
-    /// <summary>The default <c>Retry-After</c> of renewal-info answers: 6 hours (RFC 9773 4.3 suggests hours, not minutes).</summary>
+    /// <summary>The default <c>Retry-After</c> of renewal-info answers: 6 hours, what Let's Encrypt answers.</summary>
     public static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromHours(6);
 
-    // Connection-level headers (RFC 9110 7.6.1) and Host, which is set explicitly.
-    private static readonly HashSet<string> NotForwardedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    // Connection-level headers (RFC 9110 7.6.1); Host is set explicitly and Content-Length recomputed.
+    private static readonly HashSet<string> _notForwardedHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
         "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Upgrade", "TE", "Trailer", "Host", "Content-Length",
     };
@@ -460,7 +460,7 @@ public sealed class AcmeExtensionsProxy : IAsyncDisposable
 
         foreach (var (name, values) in incoming.Headers)
         {
-            if (NotForwardedHeaders.Contains(name) || name.StartsWith(':'))
+            if (_notForwardedHeaders.Contains(name) || name.StartsWith(':'))
             {
                 continue;
             }
@@ -502,7 +502,7 @@ public sealed class AcmeExtensionsProxy : IAsyncDisposable
         context.Response.StatusCode = (int)response.StatusCode;
         foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
         {
-            if (!NotForwardedHeaders.Contains(name))
+            if (!_notForwardedHeaders.Contains(name))
             {
                 context.Response.Headers[name] = new StringValues([.. values]);
             }
