@@ -228,6 +228,11 @@ public sealed class Route53Emulator : IAsyncDisposable
 
         _publishQueue.Writer.TryComplete();
         await _publishLoop;
+        while (_publishQueue.Reader.TryRead(out var queued))
+        {
+            queued.Published.TrySetResult();
+        }
+
         lock (_gate)
         {
             foreach (var change in _changes.Values)
