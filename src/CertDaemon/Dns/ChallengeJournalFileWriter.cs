@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Versioning;
 using System.Security.Cryptography;
 
 namespace CertDaemon.Dns;
@@ -12,7 +11,6 @@ namespace CertDaemon.Dns;
 /// A minimal copy of what <c>Storage/AtomicFile</c> does, written while that class was developed on another branch;
 /// it uses the same temporary-file marker so that class's stale-file sweep also removes ours. Unify at merge.
 /// </remarks>
-[SupportedOSPlatform("linux")] // CertDaemon is a Linux daemon (systemd, libc fsync on directories)
 internal static partial class ChallengeJournalFileWriter
 {
     private const string TemporaryMarker = ".certdaemon-tmp-";
@@ -22,6 +20,11 @@ internal static partial class ChallengeJournalFileWriter
 
     public static async Task WriteAsync(string path, ReadOnlyMemory<byte> contents, CancellationToken cancellationToken)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("CertDaemon's state files need POSIX modes and directory fsync (Linux)");
+        }
+
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath)
             ?? throw new ArgumentException($"'{path}' has no parent directory", nameof(path));

@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using System.Text.Json;
 
 namespace CertDaemon.Dns;
@@ -7,7 +6,6 @@ namespace CertDaemon.Dns;
 /// <see cref="IChallengeJournal"/> in one JSON file, <c>StateDirectory/dns-journal.json</c> (mode 0600), replaced
 /// atomically on every change. One instance per process: it serialises its own read-modify-write cycles.
 /// </summary>
-[SupportedOSPlatform("linux")]
 internal sealed class FileChallengeJournal : IChallengeJournal, IDisposable
 {
     /// <summary>The file's name inside the state directory.</summary>
