@@ -233,6 +233,42 @@ public sealed class Route53DnsChallengeSolverTests(TwoNameserversFixture servers
     }
 
     [Fact]
+    public async Task Clean_up_reads_again_once_when_the_set_changed_between_read_and_write()
+    {
+        var route53 = new FakeRoute53Client { PendingPolls = 0 };
+        var zone = route53.AddZone($"{_run}.test");
+        route53.OnInSync = PushTo(servers.First);
+        var (solver, journal, _) = Create(route53, servers.First);
+        DnsChallengeRecord[] records = [new($"{_run}.test", $"_acme-challenge.{_run}.test", "v")];
+        await WithLogs(() => solver.PresentAsync(records, default));
+        var refusals = 0;
+        route53.FailChange = (_, _) => refusals++ == 0
+            ? new AwsServiceException("route53", "ChangeResourceRecordSets", HttpStatusCode.BadRequest, "InvalidChangeBatch", "values do not match", "req-2")
+            : null;
+
+        await solver.CleanUpAsync(records, default);
+
+        Assert.Equal(3, route53.ChangesTo(zone.Id).Count);
+        Assert.Null(route53.Find(zone.Id, $"_acme-challenge.{_run}.test"));
+        Assert.Empty(await journal.ListAsync(default));
+    }
+
+    [Fact]
+    public async Task A_zone_with_more_changes_than_one_request_allows_is_split_and_each_batch_logged()
+    {
+        var route53 = new FakeRoute53Client { PendingPolls = 1 };
+        var zone = route53.AddZone($"{_run}.test");
+        route53.OnInSync = PushTo(servers.First);
+        var (solver, _, log) = Create(route53, servers.First, limits: new Route53ChangeLimits(MaxChanges: 4));
+        DnsChallengeRecord[] records = [.. Enumerable.Range(0, 3).Select(i => new DnsChallengeRecord($"n{i}.{_run}.test", $"_acme-challenge.n{i}.{_run}.test", $"v{i}"))];
+
+        await WithLogs(() => solver.PresentAsync(records, default));
+
+        Assert.Equal([2, 1], route53.ChangesTo(zone.Id).Select(r => r.Batch.Changes.Count));
+        Assert.Equal(2, log.Named("ChallengeRecordsPublished").Count);
+    }
+
+    [Fact]
     public async Task Clean_up_without_presentation_changes_nothing_and_does_not_throw()
     {
         var route53 = new FakeRoute53Client();
@@ -263,7 +299,7 @@ public sealed class Route53DnsChallengeSolverTests(TwoNameserversFixture servers
     }
 
     private (Route53DnsChallengeSolver Solver, FileChallengeJournal Journal, RecordingLogger Log) Create(
-        FakeRoute53Client route53, StandaloneChallTestSrv server, StandaloneChallTestSrv? second = null, TimeSpan? timeout = null)
+        FakeRoute53Client route53, StandaloneChallTestSrv server, StandaloneChallTestSrv? second = null, TimeSpan? timeout = null, Route53ChangeLimits? limits = null)
     {
         var options = new Route53SolverOptions
         {
@@ -272,6 +308,7 @@ public sealed class Route53DnsChallengeSolverTests(TwoNameserversFixture servers
             InitialPollInterval = TimeSpan.FromMilliseconds(20),
             MaxPollInterval = TimeSpan.FromMilliseconds(200),
             DnsQueryTimeout = TimeSpan.FromSeconds(1),
+            ChangeLimits = limits ?? Route53ChangeLimits.Default,
         };
         var journal = new FileChallengeJournal(_stateDirectory);
         var log = new RecordingLogger();
