@@ -28,6 +28,7 @@ internal static partial class ChallengeJournalFileWriter
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath)
             ?? throw new ArgumentException($"'{path}' has no parent directory", nameof(path));
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var temporary = Path.Combine(
             directory, "." + Path.GetFileName(fullPath) + TemporaryMarker + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
         try

@@ -55,6 +55,21 @@ public sealed class FileChallengeJournalTests : IDisposable
         Assert.Contains("dns-journal.json", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_missing_state_directory_is_created_private()
+    {
+        var stateDirectory = Path.Combine(_directory, "state");
+        using var journal = new FileChallengeJournal(stateDirectory);
+
+        await journal.RecordPendingAsync([Entry("a")], default);
+
+        Assert.Single(await journal.ListAsync(default));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(stateDirectory));
+        }
+    }
+
     private static ChallengeJournalEntry Entry(string value) =>
         new("Z1", "example.test.", "_acme-challenge.example.test.", "_acme-challenge.example.test.", value, DateTimeOffset.UnixEpoch);
 }
