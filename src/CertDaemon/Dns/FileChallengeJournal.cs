@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CertDaemon.Storage;
 
 namespace CertDaemon.Dns;
 
@@ -71,7 +72,8 @@ internal sealed class FileChallengeJournal : IChallengeJournal, IDisposable
 
             var bytes = JsonSerializer.SerializeToUtf8Bytes(
                 new ChallengeJournalDocument(ChallengeJournalDocument.CurrentVersion, next), DnsJsonContext.Default.ChallengeJournalDocument);
-            await ChallengeJournalFileWriter.WriteAsync(Path, bytes, cancellationToken);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            await AtomicFile.WriteAsync(Path, bytes, UnixFileMode.UserRead | UnixFileMode.UserWrite, cancellationToken);
         }
         finally
         {
