@@ -69,7 +69,8 @@ internal sealed class AcmeAccountProvisioner(string stateDirectory, TimeProvider
 
             var eab = settings.EabKeyId is null || settings.EabHmacKey is null ? null : new ExternalAccountBinding(settings.EabKeyId, settings.EabHmacKey);
             var account = await client.CreateAccountAsync(
-                new NewAccountOptions(settings.Contact, settings.AcceptTermsOfService, eab), cancellationToken);
+                new NewAccountOptions { Contact = settings.Contact, TermsOfServiceAgreed = settings.AcceptTermsOfService, ExternalAccountBinding = eab },
+                cancellationToken);
             client.AccountUrl = account.Url;
             await SaveAsync(accountPath, new SavedAccount(account.Url, [.. account.Contact], settings.DirectoryUrl), cancellationToken);
             return client;

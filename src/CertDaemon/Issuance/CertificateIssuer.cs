@@ -39,14 +39,14 @@ internal sealed class CertificateIssuer(AcmeClient acme, TimeProvider time, ILog
         order = await acme.WaitForOrderAsync(order.Url, _options.OrderTimeout, cancellationToken);
         if (order.Certificate is null)
         {
-            throw new AcmeProtocolException($"order {order.Url} is {order.Status} but names no certificate URL");
+            throw new AcmeProtocolException(order.Url, $"the order is {order.Status} but names no certificate URL");
         }
 
         var chains = await acme.DownloadCertificateChainsAsync(order.Certificate, cancellationToken);
         var parsed = chains.Select(c => ParsePemChain(c.PemChain)).Where(c => c.Count > 0).ToList();
         if (parsed.Count == 0)
         {
-            throw new AcmeProtocolException($"the certificate download from {order.Certificate} held no PEM certificate");
+            throw new AcmeProtocolException(order.Certificate, "the certificate download held no PEM certificate");
         }
 
         try
@@ -92,20 +92,20 @@ internal sealed class CertificateIssuer(AcmeClient acme, TimeProvider time, ILog
 
     private async Task<AcmeOrder> CreateOrderAsync(IssuanceRequest request, CancellationToken cancellationToken)
     {
-        var identifiers = request.Domains.Select(d => new AcmeIdentifier("dns", d)).ToList();
+        var options = new NewOrderOptions { DnsNames = request.Domains, Profile = request.Profile, Replaces = request.Replaces };
         AcmeOrder order;
         try
         {
-            order = await acme.NewOrderAsync(new NewOrderOptions(identifiers, request.Profile, request.Replaces), cancellationToken);
+            order = await acme.NewOrderAsync(options, cancellationToken);
         }
         catch (AlreadyReplacedException) when (request.Replaces is not null)
         {
             // RFC 9773 5: the predecessor was already replaced by another order; a plain order is still allowed.
             IssuanceLog.ReplacesRefused(logger, request.Name, request.Replaces);
-            order = await acme.NewOrderAsync(new NewOrderOptions(identifiers, request.Profile, null), cancellationToken);
+            order = await acme.NewOrderAsync(options with { Replaces = null }, cancellationToken);
         }
 
-        IssuanceLog.OrderCreated(logger, request.Name, order.Url, identifiers.Count, request.Profile, request.Replaces);
+        IssuanceLog.OrderCreated(logger, request.Name, order.Url, request.Domains.Count, request.Profile, order.Replaces);
         return order;
     }
 
@@ -120,17 +120,17 @@ internal sealed class CertificateIssuer(AcmeClient acme, TimeProvider time, ILog
                 case AcmeStatus.Valid:
                     continue;
                 case AcmeStatus.Pending:
-                    var challenge = authorization.Challenges.FirstOrDefault(c => c.Type == "dns-01")
+                    var challenge = authorization.Challenges.FirstOrDefault(c => c.Type == "dns-01" && c.Token is not null)
                         ?? throw new AcmeProtocolException(
-                            $"the CA offers no dns-01 challenge for {authorization.Identifier.Value} (offered: {string.Join(", ", authorization.Challenges.Select(c => c.Type))})");
+                            url, $"the CA offers no dns-01 challenge for {authorization.Identifier.Value} (offered: {string.Join(", ", authorization.Challenges.Select(c => c.Type))})");
                     // RFC 8555 8.4: the record lives at _acme-challenge.<identifier>; a wildcard's identifier has no "*." (7.1.4).
                     var identifier = authorization.Wildcard ? "*." + authorization.Identifier.Value : authorization.Identifier.Value;
-                    var record = new DnsChallengeRecord(identifier, "_acme-challenge." + authorization.Identifier.Value, acme.GetDns01TxtValue(challenge.Token));
+                    var record = new DnsChallengeRecord(identifier, "_acme-challenge." + authorization.Identifier.Value, acme.GetDns01TxtValue(challenge.Token!));
                     pending.Add((authorization, challenge, record));
                     break;
                 default:
                     throw new AcmeProtocolException(
-                        $"authorization for {authorization.Identifier.Value} is {authorization.Status}: it cannot be solved ({authorization.Url})");
+                        url, $"the authorization for {authorization.Identifier.Value} is {authorization.Status}: it cannot be solved");
             }
         }
 

@@ -1,7 +1,6 @@
 using CertDaemon.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Xunit;
 
 namespace CertDaemon.Tests.Storage;
 

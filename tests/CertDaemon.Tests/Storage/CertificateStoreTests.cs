@@ -1,5 +1,4 @@
 using CertDaemon.Storage;
-using Xunit;
 
 namespace CertDaemon.Tests.Storage;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using CertDaemon.Storage;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace CertDaemon.Tests.Storage;

@@ -1,5 +1,4 @@
 using CertDaemon.Storage;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace CertDaemon.Tests.Storage;
