@@ -284,6 +284,75 @@ public sealed class AcmeScriptedCaTests
         Assert.Equal(new Uri(server.BaseUrl, "authz/1"), authorization.Url);
     }
 
+    [Fact]
+    public async Task Polling_honours_retry_after_then_backs_off_doubling_up_to_the_cap()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var polls = 0;
+        await using var server = new ScriptedHttpServer(async (request, response) =>
+        {
+            if (ScriptedHttpServer.TryAnswerNonce(request, response))
+            {
+                return;
+            }
+
+            if (request.Path == "/dir")
+            {
+                await ScriptedHttpServer.WriteAsync(response, 200, "application/json", DirectoryFor(request));
+                return;
+            }
+
+            var poll = Interlocked.Increment(ref polls);
+            var status = poll < 6 ? "pending" : "valid";
+            var headers = poll == 1 ? new[] { ("Retry-After", "7") } : [];
+            await ScriptedHttpServer.WriteAsync(response, 200, "application/json",
+                $$"""{"identifier":{"type":"dns","value":"a.example.test"},"status":"{{status}}","challenges":[]}""", headers);
+        });
+        using var key = AccountKey.Generate();
+        using var client = AcmeTestClient.Create(server.DirectoryUrl, new HttpClientHandler(), key, time: time);
+        client.Client.AccountUrl = new Uri(server.BaseUrl, "acct/1");
+
+        var waiting = client.Client.WaitForAuthorizationAsync(new Uri(server.BaseUrl, "authz/1"), TimeSpan.FromMinutes(5), CancellationToken.None);
+        for (var expectedPolls = 1; expectedPolls <= 5; expectedPolls++)
+        {
+            // Each poll logs the delay it chose, then sleeps on the fake clock until the test moves it.
+            await WaitUntilAsync(() => client.Logger.Count("AcmePolling") >= expectedPolls);
+            var delay = (long)client.Logger.Values("AcmePolling", "DelayMilliseconds")[^1]!;
+            Assert.False(waiting.IsCompleted);
+            time.Advance(TimeSpan.FromMilliseconds(delay));
+        }
+
+        var authorization = await waiting;
+
+        Assert.Equal(AcmeStatus.Valid, authorization.Status);
+        Assert.Equal([7000L, 2000L, 4000L, 8000L, 10000L], client.Logger.Values("AcmePolling", "DelayMilliseconds").Cast<long>());
+        Assert.Equal(6, polls);
+    }
+
+    [Fact]
+    public async Task Revoking_bytes_that_are_not_a_certificate_fails_before_anything_is_sent()
+    {
+        await using var server = new ScriptedHttpServer((_, response) => ScriptedHttpServer.WriteAsync(response, 500, "text/plain", "unexpected"));
+        using var key = AccountKey.Generate();
+        using var client = AcmeTestClient.Create(server.DirectoryUrl, new HttpClientHandler(), key);
+        client.Client.AccountUrl = new Uri(server.BaseUrl, "acct/1");
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => client.Client.RevokeCertificateAsync(new byte[] { 1, 2, 3 }, RevocationReason.KeyCompromise, CancellationToken.None));
+
+        Assert.Equal("certificateDer", error.ParamName);
+        Assert.Empty(server.Requests);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition(), "the client did not reach the expected point within 5 s");
+    }
+
     private static string HostOf(ScriptedRequest request) => request.Host;
 
     private static string DirectoryFor(ScriptedRequest request, string extra = "") =>
