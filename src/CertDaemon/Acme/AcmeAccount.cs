@@ -13,7 +13,7 @@ internal sealed record AcmeAccount
     public AcmeStatus Status { get; init; }
 
     [JsonPropertyName("contact")]
-    public IReadOnlyList<string> Contact { get; init; } = [];
+    public IReadOnlyList<string> Contact { get; init => field = value ?? []; } = [];
 
     [JsonPropertyName("termsOfServiceAgreed")]
     public bool? TermsOfServiceAgreed { get; init; }

@@ -19,7 +19,7 @@ internal sealed record AcmeAuthorization
     public DateTimeOffset? Expires { get; init; }
 
     [JsonPropertyName("challenges")]
-    public IReadOnlyList<AcmeChallenge> Challenges { get; init; } = [];
+    public IReadOnlyList<AcmeChallenge> Challenges { get; init => field = value ?? []; } = [];
 
     [JsonPropertyName("wildcard")]
     public bool Wildcard { get; init; }

@@ -387,12 +387,22 @@ internal sealed partial class AcmeClient : IDisposable
             throw new ArgumentException("the certificate is empty", nameof(certificateDer));
         }
 
+        string serial;
+        try
+        {
+            using var certificate = X509CertificateLoader.LoadCertificate(certificateDer.Span);
+            serial = certificate.SerialNumber;
+        }
+        catch (CryptographicException ex)
+        {
+            throw new ArgumentException("not a DER X.509 certificate: " + ex.Message, nameof(certificateDer), ex);
+        }
+
         var directory = await GetDirectoryAsync(ct);
         var revokeUrl = directory.RevokeCert ?? throw new AcmeNotSupportedException("revokeCert", DirectoryUrl);
         var request = new RevocationRequest { Certificate = Base64Url.EncodeToString(certificateDer.Span), Reason = (int?)reason };
         await PostAsync(revokeUrl, Serialize(request, AcmeJsonContext.Default.RevocationRequest), AccountKey, useJwk: false, accept: null, ct);
-        using var certificate = X509CertificateLoader.LoadCertificate(certificateDer.Span);
-        AcmeLog.CertificateRevoked(_logger, certificate.SerialNumber, reason?.ToString() ?? "none");
+        AcmeLog.CertificateRevoked(_logger, serial, reason?.ToString() ?? "none");
     }
 
     /// <summary>RFC 8555 8.1: token "." base64url(JWK thumbprint of the current account key).</summary>

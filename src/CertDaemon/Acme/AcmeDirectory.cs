@@ -29,5 +29,5 @@ internal sealed record AcmeDirectory
     public Uri? RenewalInfo { get; init; }
 
     [JsonPropertyName("meta")]
-    public AcmeDirectoryMeta Meta { get; init; } = new();
+    public AcmeDirectoryMeta Meta { get; init => field = value ?? new(); } = new();
 }

@@ -12,12 +12,12 @@ internal sealed record AcmeDirectoryMeta
     public Uri? Website { get; init; }
 
     [JsonPropertyName("caaIdentities")]
-    public IReadOnlyList<string> CaaIdentities { get; init; } = [];
+    public IReadOnlyList<string> CaaIdentities { get; init => field = value ?? []; } = [];
 
     [JsonPropertyName("externalAccountRequired")]
     public bool ExternalAccountRequired { get; init; }
 
     /// <summary>Profile name to human description (draft-aaron-acme-profiles); empty when the CA offers none.</summary>
     [JsonPropertyName("profiles")]
-    public IReadOnlyDictionary<string, string> Profiles { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Profiles { get; init => field = value ?? new Dictionary<string, string>(); } = new Dictionary<string, string>();
 }

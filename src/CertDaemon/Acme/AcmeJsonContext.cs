@@ -4,7 +4,8 @@ namespace CertDaemon.Acme;
 
 /// <summary>
 /// Source-generated System.Text.Json metadata for every ACME payload. Nulls are not written: RFC 8555 optional
-/// fields are absent rather than null, and some CAs refuse explicit nulls.
+/// fields are absent rather than null, and some CAs refuse explicit nulls. Source-generated deserialization assigns
+/// every init-only property, absent ones as null, so collection properties coalesce null in their init accessor.
 /// </summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AcmeDirectory))]

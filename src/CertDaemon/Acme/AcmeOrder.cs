@@ -28,7 +28,7 @@ internal sealed record AcmeOrder
     public AcmeProblem? Error { get; init; }
 
     [JsonPropertyName("authorizations")]
-    public IReadOnlyList<Uri> Authorizations { get; init; } = [];
+    public IReadOnlyList<Uri> Authorizations { get; init => field = value ?? []; } = [];
 
     [JsonPropertyName("finalize")]
     public required Uri Finalize { get; init; }

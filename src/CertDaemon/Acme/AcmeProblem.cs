@@ -9,7 +9,7 @@ internal sealed record AcmeProblem
 {
     /// <summary>A URI such as <c>urn:ietf:params:acme:error:rejectedIdentifier</c> (see <see cref="AcmeErrorTypes"/>).</summary>
     [JsonPropertyName("type")]
-    public string Type { get; init; } = "about:blank";
+    public string Type { get; init => field = value ?? "about:blank"; } = "about:blank";
 
     [JsonPropertyName("detail")]
     public string? Detail { get; init; }
