@@ -43,27 +43,20 @@ internal sealed class CertificateIssuer(AcmeClient acme, TimeProvider time, ILog
         }
 
         var chains = await acme.DownloadCertificateChainsAsync(order.Certificate, cancellationToken);
-        var parsed = chains.Select(c => ParsePemChain(c.PemChain)).Where(c => c.Count > 0).ToList();
-        if (parsed.Count == 0)
+        if (chains.Count == 0 || chains[0].CertificatesDer.Count == 0)
         {
             throw new AcmeProtocolException(order.Certificate, "the certificate download held no PEM certificate");
         }
 
+        var selected = AcmeCertificateChain.SelectPreferred(chains, request.PreferredChainIssuer);
+        if (request.PreferredChainIssuer is { } preferred && !chains.Any(c => c.HasIssuer(preferred)))
+        {
+            IssuanceLog.PreferredChainNotOffered(logger, request.Name, preferred);
+        }
+
+        var chain = selected.CertificatesDer.Select(der => X509CertificateLoader.LoadCertificate(der)).ToList();
         try
         {
-            var chosen = 0;
-            if (request.PreferredChainIssuer is { } preferred)
-            {
-                var found = PreferredChainSelector.FindPreferred([.. parsed], preferred);
-                if (found is null)
-                {
-                    IssuanceLog.PreferredChainNotOffered(logger, request.Name, preferred);
-                }
-
-                chosen = found ?? 0;
-            }
-
-            var chain = parsed[chosen];
             IssuedCertificateVerifier.Verify(request.Name, chain, key.ExportSubjectPublicKeyInfo(), request.Domains, time.GetUtcNow());
             var leaf = chain[0];
             var issued = new IssuedCertificate(
@@ -83,7 +76,7 @@ internal sealed class CertificateIssuer(AcmeClient acme, TimeProvider time, ILog
         }
         finally
         {
-            foreach (var certificate in parsed.SelectMany(c => c))
+            foreach (var certificate in chain)
             {
                 certificate.Dispose();
             }
@@ -173,13 +166,6 @@ internal sealed class CertificateIssuer(AcmeClient acme, TimeProvider time, ILog
             // Never hides the original error (we are in a finally); the solver's journal retries on the next run.
             IssuanceLog.ChallengeCleanupFailed(logger, exception, name);
         }
-    }
-
-    private static List<X509Certificate2> ParsePemChain(string pem)
-    {
-        var collection = new X509Certificate2Collection();
-        collection.ImportFromPem(pem);
-        return [.. collection];
     }
 
     private static string ToPem(X509Certificate2 certificate) => certificate.ExportCertificatePem() + "\n";
