@@ -1,5 +1,4 @@
 using CertDaemon.Aws;
-using Xunit;
 
 namespace CertDaemon.Tests.Aws;
 

@@ -5,7 +5,6 @@ using CertDaemon.Aws;
 using CertDaemon.Aws.Route53;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Xunit;
 
 namespace CertDaemon.Tests.Aws;
 

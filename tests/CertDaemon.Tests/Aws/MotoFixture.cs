@@ -1,5 +1,4 @@
 using CertDaemon.Testbed.Moto;
-using Xunit;
 
 namespace CertDaemon.Tests.Aws;
 

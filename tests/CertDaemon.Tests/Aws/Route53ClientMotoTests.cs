@@ -1,7 +1,6 @@
 using System.Net;
 using CertDaemon.Aws;
 using CertDaemon.Aws.Route53;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace CertDaemon.Tests.Aws;
@@ -19,7 +18,7 @@ public sealed class Route53ClientMotoTests : IClassFixture<MotoFixture>, IDispos
         _output = output;
 
         // A private limiter: these tests must not queue behind (or slow down) other tests' AWS traffic.
-        _client = Route53Client.Create(moto.Server.Endpoint, Testbed.Moto.MotoServer.Credentials, new AwsRequestRateLimiter(1000, 1000));
+        _client = Route53Client.Create(moto.Server.Endpoint, global::CertDaemon.Testbed.Moto.MotoServer.Credentials, new AwsRequestRateLimiter(1000, 1000));
     }
 
     public void Dispose()

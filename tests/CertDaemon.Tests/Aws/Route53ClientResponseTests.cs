@@ -3,7 +3,6 @@ using Amazon.Runtime;
 using CertDaemon.Aws;
 using CertDaemon.Aws.Route53;
 using Microsoft.Extensions.Logging.Abstractions;
-using Xunit;
 
 namespace CertDaemon.Tests.Aws;
 
