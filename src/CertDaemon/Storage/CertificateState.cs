@@ -26,6 +26,9 @@ public sealed record CertificateState
     /// <summary>Per deploy target (<c>nginx</c>, <c>acm:us-east-1</c>, ...): what it holds and how the last attempt went.</summary>
     public IReadOnlyDictionary<string, TargetState> Targets { get; init; } = new Dictionary<string, TargetState>();
 
+    /// <summary>The certificate most recently issued and committed (live unless a deploy rolled it back); null before the first.</summary>
+    public CurrentCertificate? Current { get; init; }
+
     /// <summary>The last failure of issuance or renewal for this certificate, cleared on success.</summary>
     public StateError? LastError { get; init; }
 

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using CertDaemon.Acme;
+using Microsoft.Extensions.Logging;
+
+namespace CertDaemon.Issuance;
+
+/// <summary>
+/// One signed-in <see cref="AcmeClient"/> per CA directory for the life of the process (the production directory,
+/// and the staging one for <c>--dry-run</c>), so the directory, nonces and account are fetched once.
+/// </summary>
+internal sealed class AcmeSessions(
+    HttpClient http, AcmeAccountProvisioner accounts, AcmeAccountSettings settings, IssuanceOptions issuanceOptions,
+    TimeProvider time, ILoggerFactory loggerFactory) : IDisposable
+{
+    private readonly ConcurrentDictionary<Uri, Lazy<Task<AcmeClient>>> _clients = new();
+
+    /// <summary>The configured CA directory.</summary>
+    public Uri DefaultDirectoryUrl => settings.DirectoryUrl;
+
+    public async Task<CertificateIssuer> GetIssuerAsync(Uri? directoryUrl, CancellationToken cancellationToken)
+    {
+        var client = await GetClientAsync(directoryUrl, cancellationToken);
+        return new CertificateIssuer(client, time, loggerFactory.CreateLogger<CertificateIssuer>(), issuanceOptions);
+    }
+
+    public async Task<AcmeClient> GetClientAsync(Uri? directoryUrl, CancellationToken cancellationToken)
+    {
+        var url = directoryUrl ?? settings.DirectoryUrl;
+        var lazy = _clients.GetOrAdd(url, u => new Lazy<Task<AcmeClient>>(
+            () => accounts.ConnectAsync(http, settings with { DirectoryUrl = u }, CancellationToken.None)));
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (lazy.Value.IsFaulted)
+        {
+            // A failed sign-in (CA down, network) must not be cached for the life of the daemon.
+            _clients.TryRemove(new KeyValuePair<Uri, Lazy<Task<AcmeClient>>>(url, lazy));
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var lazy in _clients.Values)
+        {
+            if (lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
+            {
+                lazy.Value.GetAwaiter().GetResult().Dispose(); // completed: does not block
+            }
+        }
+    }
+}

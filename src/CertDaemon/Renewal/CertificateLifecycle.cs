@@ -1,0 +1,173 @@
+using CertDaemon.Configuration;
+using CertDaemon.Deployment;
+using CertDaemon.Dns.Route53;
+using CertDaemon.Issuance;
+using CertDaemon.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace CertDaemon.Renewal;
+
+/// <summary>
+/// Issue → commit → deploy → remember, for one certificate at a time. The CLI's <c>issue</c>/<c>renew</c> and the
+/// daemon's scheduled job all go through here, so they behave the same.
+/// </summary>
+/// <remarks>
+/// Contract:
+/// <list type="bullet">
+/// <item>One run per certificate at a time across processes: an exclusive lock file
+/// <c>StateDirectory/locks/NAME.lock</c> is held for the whole run (a CLI <c>issue</c> waits for the daemon).</item>
+/// <item>Nothing is stored unless issuance returned a verified certificate; the store switches live atomically.</item>
+/// <item>A deploy target that fails keeps the new version recorded as not held by that target, so the next check
+/// retries the deployment (<see cref="DeployPendingAsync"/>) without issuing again.</item>
+/// <item>Failures are recorded in the state file (shown by <c>status</c>) and rethrown as they came.</item>
+/// </list>
+/// </remarks>
+internal sealed partial class CertificateLifecycle(
+    CertDaemonOptions options,
+    AcmeSessions acme,
+    Route53SolverFactory solvers,
+    CertificateStore store,
+    CertificateStateStore states,
+    IReadOnlyList<ICertificateDeployer> deployers,
+    DeployHookRunner hooks,
+    TimeProvider time,
+    ILogger<CertificateLifecycle> logger)
+{
+    /// <summary>How long a run waits for another process working on the same certificate.</summary>
+    public static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(15);
+
+    /// <summary>Issues a new certificate for <paramref name="certificate"/>, commits it and deploys it everywhere it belongs.</summary>
+    public async Task<LifecycleOutcome> IssueAndDeployAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
+    {
+        using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
+        var state = await states.LoadAsync(certificate.Name, cancellationToken) ?? new CertificateState { Name = certificate.Name };
+
+        IssuedCertificate issued;
+        StoredVersion stored;
+        try
+        {
+            var issuer = await acme.GetIssuerAsync(null, cancellationToken);
+            var replaces = state.Current is { } current && current.DirectoryUrl == acme.DefaultDirectoryUrl ? current.AriCertificateId : null;
+            var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
+            issued = await issuer.IssueAsync(
+                new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, replaces), solver, cancellationToken);
+            stored = await store.CommitAsync(
+                certificate.Name, new CertificateMaterial(issued.CertificatePem, issued.ChainPem, issued.PrivateKeyPem), cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            await RecordErrorAsync(certificate.Name, exception, "issuance", cancellationToken);
+            throw;
+        }
+
+        var now = time.GetUtcNow();
+        await states.UpdateAsync(certificate.Name, s => s with
+        {
+            Domains = certificate.AdHoc ? certificate.Domains : s.Domains,
+            History = [.. s.History, new CertificateHistoryEntry(stored.Version, issued.SerialHex, issued.NotAfter, now)],
+            Current = new CurrentCertificate(
+                stored.Version, issued.SerialHex, issued.Domains, KeyTypeNames.ToName(issued.KeyType), issued.NotBefore, issued.NotAfter,
+                issued.AriCertificateId, acme.DefaultDirectoryUrl, now),
+            LastError = null,
+        }, cancellationToken);
+
+        var (deployments, hookResult) = await DeployAsync(certificate, issued.SerialHex, cancellationToken);
+        return new LifecycleOutcome(certificate.Name, issued, stored, deployments, hookResult);
+    }
+
+    /// <summary>
+    /// Retries every target that does not hold the current version (a failed deploy, a rollback, a new target),
+    /// without issuing. Returns null when every target is up to date.
+    /// </summary>
+    public async Task<LifecycleOutcome?> DeployPendingAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
+    {
+        using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
+        var state = await states.LoadAsync(certificate.Name, cancellationToken);
+        if (state?.Current is not { } current)
+        {
+            return null;
+        }
+
+        var pending = DeployersFor(certificate).Where(d => !state.Targets.TryGetValue(d.Target, out var t) || t.HeldSerial != current.Serial).ToList();
+        if (pending.Count == 0)
+        {
+            return null;
+        }
+
+        // A failed nginx test switched live back; switch forward again before retrying (the deployer's contract).
+        var live = store.GetLive(certificate.Name);
+        var stored = live is not null && live.Version == current.Version
+            ? live
+            : await store.SwitchLiveAsync(certificate.Name, current.Version, cancellationToken);
+        var (deployments, hookResult) = await DeployAsync(certificate, current.Serial, cancellationToken, pending);
+        return new LifecycleOutcome(certificate.Name, null, stored, deployments, hookResult);
+    }
+
+    internal IEnumerable<ICertificateDeployer> DeployersFor(ManagedCertificate certificate) =>
+        deployers.Where(d => d.Target != Deployment.Nginx.NginxDeployer.TargetName || certificate.Nginx);
+
+    private async Task<(IReadOnlyList<DeploymentResult>, DeployHooksResult?)> DeployAsync(
+        ManagedCertificate certificate, string serial, CancellationToken cancellationToken, IReadOnlyList<ICertificateDeployer>? only = null)
+    {
+        var context = new DeploymentContext(certificate.Name, certificate.Domains, serial, store.LivePath(certificate.Name));
+        var results = new List<DeploymentResult>();
+        foreach (var deployer in only ?? DeployersFor(certificate).ToList())
+        {
+            var result = await deployer.DeployAsync(context, cancellationToken);
+            results.Add(result);
+            var at = time.GetUtcNow();
+            await states.UpdateAsync(certificate.Name, s => s with
+            {
+                Targets = new Dictionary<string, TargetState>(s.Targets)
+                {
+                    [deployer.Target] = result switch
+                    {
+                        DeploymentResult.Succeeded ok => new TargetState
+                        {
+                            HeldSerial = ok.Holding.Serial ?? serial,
+                            LastAttemptAt = at,
+                            LastSuccessAt = at,
+                            LastError = ok.Warnings.Count == 0 ? null : new StateError(string.Join("; ", ok.Warnings.Select(w => w.Message)), at, "warning"),
+                        },
+                        DeploymentResult.Failed failed => (s.Targets.GetValueOrDefault(deployer.Target) ?? new TargetState()) with
+                        {
+                            HeldSerial = failed.Holding.Serial,
+                            LastAttemptAt = at,
+                            LastError = new StateError(failed.Message, at, failed.Stage.ToString()),
+                        },
+                        _ => throw new InvalidOperationException("unknown deployment result"),
+                    },
+                },
+            }, cancellationToken);
+        }
+
+        DeployHooksResult? hookResult = null;
+        if (results.All(r => r is DeploymentResult.Succeeded) && (options.DeployHooks.Count > 0 || certificate.DeployHooks.Count > 0))
+        {
+            hookResult = await hooks.RunAsync(context, options.DeployHooks, certificate.DeployHooks, cancellationToken: cancellationToken);
+        }
+
+        return (results, hookResult);
+    }
+
+    private async Task RecordErrorAsync(string name, Exception exception, string kind, CancellationToken cancellationToken)
+    {
+        var at = time.GetUtcNow();
+        try
+        {
+            await states.UpdateAsync(name, s => s with { LastError = new StateError(exception.Message, at, kind) }, cancellationToken);
+        }
+        catch (Exception stateError) when (stateError is IOException or UnauthorizedAccessException)
+        {
+            // The original error matters more; the state file's own problem is logged, not thrown over it.
+            LifecycleLog.StateNotRecorded(logger, stateError, name);
+        }
+    }
+
+    private Task<LineageLock> AcquireRunLockAsync(string name, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(options.StateDirectory, "locks");
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return LineageLock.AcquireAsync(name, Path.Combine(directory, name + ".lock"), LockTimeout, time, cancellationToken);
+    }
+}

@@ -1,0 +1,34 @@
+using CertDaemon.Configuration;
+using CertDaemon.Issuance;
+
+namespace CertDaemon.Renewal;
+
+/// <summary>
+/// One certificate CertDaemon manages, with global settings and its own overrides already resolved: what the
+/// lifecycle needs, in one place. Built from the configuration file or from an ad-hoc certificate's state.
+/// </summary>
+internal sealed record ManagedCertificate(
+    string Name,
+    IReadOnlyList<string> Domains,
+    KeyType KeyType,
+    string? Profile,
+    string? HostedZoneId,
+    string? RoleArn,
+    string? ExternalId,
+    bool Nginx,
+    AcmOptions? Acm,
+    IReadOnlyList<IReadOnlyList<string>> DeployHooks,
+    bool AdHoc = false)
+{
+    public static ManagedCertificate FromOptions(CertDaemonOptions options, CertificateOptions certificate) => new(
+        certificate.Name,
+        certificate.Domains,
+        certificate.KeyType,
+        certificate.Profile ?? options.Acme.Profile,
+        certificate.Route53?.HostedZoneId ?? options.Route53.HostedZoneId,
+        certificate.Route53?.RoleArn ?? options.Route53.RoleArn,
+        options.Route53.ExternalId,
+        options.Nginx.Enabled && certificate.Nginx,
+        certificate.Acm,
+        certificate.DeployHooks);
+}

@@ -1,0 +1,17 @@
+namespace CertDaemon.Storage;
+
+/// <summary>
+/// Facts of the newest committed certificate that planning needs without parsing files: its names and key type
+/// (a configuration change re-issues), its lifetime, and its ARI CertID (RFC 9773) for renewal information and the
+/// next order's <c>replaces</c>.
+/// </summary>
+public sealed record CurrentCertificate(
+    int Version,
+    string Serial,
+    IReadOnlyList<string> Domains,
+    string KeyType,
+    DateTimeOffset NotBefore,
+    DateTimeOffset NotAfter,
+    string? AriCertificateId,
+    Uri DirectoryUrl,
+    DateTimeOffset IssuedAt);
