@@ -96,6 +96,41 @@ public sealed partial class InstallScriptTests(InstalledTree tree) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_failed_ReadyToRun_publish_falls_back_to_a_plain_publish_and_says_so()
+    {
+        // A stand-in dotnet: refuses ReadyToRun the way a missing crossgen2 package does, "publishes" otherwise.
+        var bin = Path.Combine(tree.NewDestDir(), "bin");
+        Directory.CreateDirectory(bin);
+        var fakeDotnet = Path.Combine(bin, "dotnet");
+        await File.WriteAllTextAsync(fakeDotnet, """
+            #!/bin/bash
+            for a in "$@"; do
+              if [ "$a" = "-p:PublishReadyToRun=true" ]; then echo "error NU1101: Unable to find package Microsoft.NETCore.App.Crossgen2.linux-x64"; exit 1; fi
+            done
+            prev=; for a in "$@"; do [ "$prev" = -o ] && out=$a; prev=$a; done
+            mkdir -p "$out" && cp -R "$PUBLISHED"/. "$out"/
+            """.ReplaceLineEndings("\n"));
+        File.SetUnixFileMode(fakeDotnet, Mode0755);
+        var root = tree.NewDestDir();
+
+        var run = await ScriptRun.RunAsync(
+            "bash",
+            [Path.Combine(RepositoryRoot.Path, "deploy/install.sh")],
+            new Dictionary<string, string?>
+            {
+                ["DESTDIR"] = root,
+                ["PUBLISHED"] = tree.PublishedFiles,
+                ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH"),
+            },
+            TimeSpan.FromMinutes(2));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("falling back to a plain publish", run.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Crossgen2", run.StandardError, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(root, "usr/local/lib/certdaemon/certdaemon.dll")));
+    }
+
+    [Fact]
     public async Task Unknown_arguments_are_a_usage_error()
     {
         var run = await InstalledTree.RunInstallAsync(tree.NewDestDir(), ["--frobnicate"]);
