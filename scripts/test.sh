@@ -15,6 +15,7 @@ install_prerequisites() {
   command -v nginx >/dev/null 2>&1 || missing+=(nginx)
   command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing: ${missing[*]}"

@@ -1,0 +1,173 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Extensions.Logging;
+using Serilog.Formatting;
+using Serilog.Formatting.Compact;
+using Serilog.Formatting.Display;
+using Serilog.Settings.Configuration;
+using Serilog.Sinks.SystemConsole.Themes;
+
+namespace CertDaemon.Logging;
+
+/// <summary>
+/// Serilog for every entry point: the daemon's host (<see cref="UseCertDaemonSerilog(IHostBuilder, IConfiguration?, LogFormat)"/>)
+/// and one-shot commands (<see cref="CreateLoggerFactory"/>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Defaults, then the configuration file's <c>Serilog</c> section on top (Serilog.Settings.Configuration:
+/// <c>MinimumLevel</c> and its <c>Override</c>s, <c>Enrich</c>, <c>Filter</c>, extra <c>WriteTo</c> sinks). The
+/// defaults are: minimum level Information; <c>Microsoft</c>, <c>System.Net.Http</c> and <c>Quartz</c> at Warning;
+/// one console sink, which is always present (a <c>WriteTo</c> entry adds a sink, it does not replace this one).
+/// </para>
+/// <para>
+/// JSON is CLEF from <see cref="CompactJsonFormatter"/>, not the rendered variant: <c>@mt</c> keeps the constant
+/// template, so events group by template and every value stays a typed property (<c>Serial</c>, <c>NotAfter</c>) for
+/// jq; the rendered formatter would put the text in <c>@m</c> and replace the template with a hash. Events logged
+/// through Microsoft.Extensions.Logging carry <c>"EventId":{"Id":2001,"Name":"CertificateIssued"}</c>, so
+/// <c>journalctl -u certdaemon -o cat | jq 'select(.EventId.Name=="CertificateIssued")'</c> selects them.
+/// </para>
+/// <para>
+/// Secrets: <see cref="SecretRedactionEnricher"/> rewrites property values that look like PEM private keys or AWS
+/// secret access keys, and <see cref="RedactingSink"/> does the same for template text and exceptions on the
+/// console sink. It is a net under the rule "never log secrets", not a replacement: see <see cref="SecretRedactor"/>
+/// for what it cannot recognise; sinks added through <c>WriteTo</c> get redacted properties only.
+/// </para>
+/// </remarks>
+public static class LoggingSetup
+{
+    /// <summary>The readable line: time, level, event name, message.</summary>
+    public const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {EventName}: {Message:lj}{NewLine}{Exception}";
+
+    /// <summary>Categories that are chatty at Information and quiet by default (Warning).</summary>
+    public static readonly IReadOnlyList<string> QuietCategories = ["Microsoft", "System.Net.Http", "Quartz"];
+
+    /// <summary>Parses a <c>--log-format</c> value: <c>json</c>, <c>text</c> or <c>auto</c> (any case).</summary>
+    public static bool TryParseFormat(string? value, out LogFormat format)
+    {
+        format = LogFormat.Auto;
+        return value is not null
+            && !int.TryParse(value, out _)
+            && Enum.TryParse(value.Trim(), ignoreCase: true, out format)
+            && Enum.IsDefined(format);
+    }
+
+    /// <summary>
+    /// <see cref="LogFormat.Json"/> or <see cref="LogFormat.Text"/>: an explicit choice wins; <see cref="LogFormat.Auto"/>
+    /// is JSON when systemd started us (<c>JOURNAL_STREAM</c> or <c>INVOCATION_ID</c> set), text otherwise.
+    /// </summary>
+    public static LogFormat ResolveFormat(LogFormat requested, Func<string, string?>? environment = null)
+    {
+        if (requested != LogFormat.Auto)
+        {
+            return requested;
+        }
+
+        environment ??= Environment.GetEnvironmentVariable;
+        return IsSet(environment("JOURNAL_STREAM")) || IsSet(environment("INVOCATION_ID")) ? LogFormat.Json : LogFormat.Text;
+    }
+
+    /// <summary>A Serilog logger writing to the console in the resolved format.</summary>
+    /// <param name="configuration">The merged configuration (<see cref="Configuration.LoadedConfiguration.Configuration"/>); <see langword="null"/> for defaults only.</param>
+    /// <param name="format">The requested format; <see cref="LogFormat.Auto"/> decides from the environment.</param>
+    /// <param name="destination">stdout for the daemon, stderr for commands whose stdout is their result.</param>
+    public static Logger CreateLogger(IConfiguration? configuration, LogFormat format, LogDestination destination)
+    {
+        var resolved = ResolveFormat(format);
+        // journald sets JOURNAL_STREAM for a service's stdout/stderr: there, a <N> prefix sets each line's priority.
+        var journal = IsSet(Environment.GetEnvironmentVariable("JOURNAL_STREAM"));
+        LogEventLevel? standardErrorFrom = destination == LogDestination.StandardError ? LogEventLevel.Verbose : null;
+
+        return Configure(new LoggerConfiguration(), configuration, resolved, writeTo =>
+        {
+            if (resolved == LogFormat.Json)
+            {
+                writeTo.Console(Prefixed(new CompactJsonFormatter(), journal), standardErrorFromLevel: standardErrorFrom);
+            }
+            else if (journal)
+            {
+                writeTo.Console(Prefixed(new MessageTemplateTextFormatter(TextTemplate), journal: true), standardErrorFromLevel: standardErrorFrom);
+            }
+            else
+            {
+                writeTo.Console(outputTemplate: TextTemplate, standardErrorFromLevel: standardErrorFrom, theme: AnsiConsoleTheme.Code, applyThemeToRedirectedOutput: false);
+            }
+        }).CreateLogger();
+    }
+
+    /// <summary>
+    /// A logger factory for one-shot commands (<c>issue</c>, <c>renew</c>, <c>config check</c>...): same configuration
+    /// as the daemon, to stderr by default. Dispose it before exiting so buffered events are written.
+    /// </summary>
+    public static ILoggerFactory CreateLoggerFactory(
+        IConfiguration? configuration,
+        LogFormat format = LogFormat.Auto,
+        LogDestination destination = LogDestination.StandardError) =>
+        new SerilogLoggerFactory(CreateLogger(configuration, format, destination), dispose: true);
+
+    /// <summary>Makes the host log through Serilog (stdout, the journal under systemd); the host disposes the logger.</summary>
+    public static IHostBuilder UseCertDaemonSerilog(this IHostBuilder builder, IConfiguration? configuration, LogFormat format = LogFormat.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.UseSerilog(CreateLogger(configuration, format, LogDestination.StandardOutput), dispose: true);
+    }
+
+    /// <summary>Makes the host log through Serilog (stdout, the journal under systemd); the host disposes the logger.</summary>
+    public static HostApplicationBuilder UseCertDaemonSerilog(this HostApplicationBuilder builder, IConfiguration? configuration, LogFormat format = LogFormat.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Logging.ClearProviders();
+        builder.Services.AddSerilog(CreateLogger(configuration, format, LogDestination.StandardOutput), dispose: true);
+        return builder;
+    }
+
+    /// <summary>A logger writing the resolved format to <paramref name="output"/> (tests; no console, no journal prefix).</summary>
+    internal static Logger CreateLogger(IConfiguration? configuration, LogFormat format, TextWriter output)
+    {
+        var resolved = ResolveFormat(format);
+        ITextFormatter formatter = resolved == LogFormat.Json ? new CompactJsonFormatter() : new MessageTemplateTextFormatter(TextTemplate);
+        return Configure(new LoggerConfiguration(), configuration, resolved, writeTo => writeTo.Sink(new TextWriterSink(formatter, output))).CreateLogger();
+    }
+
+    private static LoggerConfiguration Configure(
+        LoggerConfiguration logger,
+        IConfiguration? configuration,
+        LogFormat resolved,
+        Action<Serilog.Configuration.LoggerSinkConfiguration> consoleSink)
+    {
+        logger.MinimumLevel.Information();
+        foreach (var category in QuietCategories)
+        {
+            logger.MinimumLevel.Override(category, LogEventLevel.Warning);
+        }
+
+        // First, so every sink (also those from the configuration) sees redacted properties.
+        logger.Enrich.With<SecretRedactionEnricher>();
+        if (resolved == LogFormat.Text)
+        {
+            logger.Enrich.With<EventNameEnricher>();
+        }
+
+        logger.WriteTo.Sink(new RedactingSink(Serilog.Configuration.LoggerSinkConfiguration.CreateSink(consoleSink)));
+
+        if (configuration is not null)
+        {
+            // Explicit assemblies: no dependency-context scan, so it behaves the same however we are published.
+            var readerOptions = new ConfigurationReaderOptions(
+                typeof(ConsoleLoggerConfigurationExtensions).Assembly,
+                typeof(CompactJsonFormatter).Assembly);
+            logger.ReadFrom.Configuration(configuration, readerOptions);
+        }
+
+        return logger;
+    }
+
+    private static ITextFormatter Prefixed(ITextFormatter formatter, bool journal) =>
+        journal ? new JournalLevelPrefixFormatter(formatter) : formatter;
+
+    private static bool IsSet(string? value) => !string.IsNullOrEmpty(value);
+}
