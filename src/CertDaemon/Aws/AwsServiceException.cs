@@ -48,4 +48,11 @@ public class AwsServiceException : Exception
     public string ServiceMessage { get; }
 
     public string? RequestId { get; }
+
+    /// <summary>
+    /// True when the same request may succeed later (throttling, a prior change still running, a server fault).
+    /// The AWS handler chain already retried such errors before this exception surfaced; callers that retry at a
+    /// higher level (e.g. the next renewal attempt) can use it to tell "try later" from "fix something first".
+    /// </summary>
+    public bool IsRetryable => AwsErrorCodes.IsRetryable(StatusCode, Code);
 }

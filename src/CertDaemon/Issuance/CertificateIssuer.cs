@@ -39,31 +39,24 @@ internal sealed class CertificateIssuer(AcmeClient acme, TimeProvider time, ILog
         order = await acme.WaitForOrderAsync(order.Url, _options.OrderTimeout, cancellationToken);
         if (order.Certificate is null)
         {
-            throw new AcmeProtocolException($"order {order.Url} is {order.Status} but names no certificate URL");
+            throw new AcmeProtocolException(order.Url, $"the order is {order.Status} but names no certificate URL");
         }
 
         var chains = await acme.DownloadCertificateChainsAsync(order.Certificate, cancellationToken);
-        var parsed = chains.Select(c => ParsePemChain(c.PemChain)).Where(c => c.Count > 0).ToList();
-        if (parsed.Count == 0)
+        if (chains.Count == 0 || chains[0].CertificatesDer.Count == 0)
         {
-            throw new AcmeProtocolException($"the certificate download from {order.Certificate} held no PEM certificate");
+            throw new AcmeProtocolException(order.Certificate, "the certificate download held no PEM certificate");
         }
 
+        var selected = AcmeCertificateChain.SelectPreferred(chains, request.PreferredChainIssuer);
+        if (request.PreferredChainIssuer is { } preferred && !chains.Any(c => c.HasIssuer(preferred)))
+        {
+            IssuanceLog.PreferredChainNotOffered(logger, request.Name, preferred);
+        }
+
+        var chain = selected.CertificatesDer.Select(der => X509CertificateLoader.LoadCertificate(der)).ToList();
         try
         {
-            var chosen = 0;
-            if (request.PreferredChainIssuer is { } preferred)
-            {
-                var found = PreferredChainSelector.FindPreferred([.. parsed], preferred);
-                if (found is null)
-                {
-                    IssuanceLog.PreferredChainNotOffered(logger, request.Name, preferred);
-                }
-
-                chosen = found ?? 0;
-            }
-
-            var chain = parsed[chosen];
             IssuedCertificateVerifier.Verify(request.Name, chain, key.ExportSubjectPublicKeyInfo(), request.Domains, time.GetUtcNow());
             var leaf = chain[0];
             var issued = new IssuedCertificate(
@@ -83,7 +76,7 @@ internal sealed class CertificateIssuer(AcmeClient acme, TimeProvider time, ILog
         }
         finally
         {
-            foreach (var certificate in parsed.SelectMany(c => c))
+            foreach (var certificate in chain)
             {
                 certificate.Dispose();
             }
@@ -92,20 +85,20 @@ internal sealed class CertificateIssuer(AcmeClient acme, TimeProvider time, ILog
 
     private async Task<AcmeOrder> CreateOrderAsync(IssuanceRequest request, CancellationToken cancellationToken)
     {
-        var identifiers = request.Domains.Select(d => new AcmeIdentifier("dns", d)).ToList();
+        var options = new NewOrderOptions { DnsNames = request.Domains, Profile = request.Profile, Replaces = request.Replaces };
         AcmeOrder order;
         try
         {
-            order = await acme.NewOrderAsync(new NewOrderOptions(identifiers, request.Profile, request.Replaces), cancellationToken);
+            order = await acme.NewOrderAsync(options, cancellationToken);
         }
         catch (AlreadyReplacedException) when (request.Replaces is not null)
         {
             // RFC 9773 5: the predecessor was already replaced by another order; a plain order is still allowed.
             IssuanceLog.ReplacesRefused(logger, request.Name, request.Replaces);
-            order = await acme.NewOrderAsync(new NewOrderOptions(identifiers, request.Profile, null), cancellationToken);
+            order = await acme.NewOrderAsync(options with { Replaces = null }, cancellationToken);
         }
 
-        IssuanceLog.OrderCreated(logger, request.Name, order.Url, identifiers.Count, request.Profile, request.Replaces);
+        IssuanceLog.OrderCreated(logger, request.Name, order.Url, request.Domains.Count, request.Profile, order.Replaces);
         return order;
     }
 
@@ -120,17 +113,17 @@ internal sealed class CertificateIssuer(AcmeClient acme, TimeProvider time, ILog
                 case AcmeStatus.Valid:
                     continue;
                 case AcmeStatus.Pending:
-                    var challenge = authorization.Challenges.FirstOrDefault(c => c.Type == "dns-01")
+                    var challenge = authorization.Challenges.FirstOrDefault(c => c.Type == "dns-01" && c.Token is not null)
                         ?? throw new AcmeProtocolException(
-                            $"the CA offers no dns-01 challenge for {authorization.Identifier.Value} (offered: {string.Join(", ", authorization.Challenges.Select(c => c.Type))})");
+                            url, $"the CA offers no dns-01 challenge for {authorization.Identifier.Value} (offered: {string.Join(", ", authorization.Challenges.Select(c => c.Type))})");
                     // RFC 8555 8.4: the record lives at _acme-challenge.<identifier>; a wildcard's identifier has no "*." (7.1.4).
                     var identifier = authorization.Wildcard ? "*." + authorization.Identifier.Value : authorization.Identifier.Value;
-                    var record = new DnsChallengeRecord(identifier, "_acme-challenge." + authorization.Identifier.Value, acme.GetDns01TxtValue(challenge.Token));
+                    var record = new DnsChallengeRecord(identifier, "_acme-challenge." + authorization.Identifier.Value, acme.GetDns01TxtValue(challenge.Token!));
                     pending.Add((authorization, challenge, record));
                     break;
                 default:
                     throw new AcmeProtocolException(
-                        $"authorization for {authorization.Identifier.Value} is {authorization.Status}: it cannot be solved ({authorization.Url})");
+                        url, $"the authorization for {authorization.Identifier.Value} is {authorization.Status}: it cannot be solved");
             }
         }
 
@@ -173,13 +166,6 @@ internal sealed class CertificateIssuer(AcmeClient acme, TimeProvider time, ILog
             // Never hides the original error (we are in a finally); the solver's journal retries on the next run.
             IssuanceLog.ChallengeCleanupFailed(logger, exception, name);
         }
-    }
-
-    private static List<X509Certificate2> ParsePemChain(string pem)
-    {
-        var collection = new X509Certificate2Collection();
-        collection.ImportFromPem(pem);
-        return [.. collection];
     }
 
     private static string ToPem(X509Certificate2 certificate) => certificate.ExportCertificatePem() + "\n";

@@ -53,6 +53,12 @@ public sealed class PebbleServer : IAsyncDisposable
 
     public X509Certificate2 TlsRoot => _tlsAuthority.Root;
 
+    /// <summary>
+    /// The throwaway CA behind pebble's TLS. Its localhost leaf (with key) lets other test servers in front of pebble
+    /// (the ARI/profiles proxy) be trusted by the same <see cref="CreateHttpClient"/> clients.
+    /// </summary>
+    public TestCertificateAuthority TlsAuthority => _tlsAuthority;
+
     public ChallTestSrvClient ChallTestSrv { get; }
 
     /// <summary>Both processes' output, for a failing test's report.</summary>

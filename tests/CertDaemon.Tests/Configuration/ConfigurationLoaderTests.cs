@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using CertDaemon.Configuration;
 using CertDaemon.Issuance;
 using Microsoft.Extensions.Logging;
-using Xunit;
 
 namespace CertDaemon.Tests.Configuration;
 

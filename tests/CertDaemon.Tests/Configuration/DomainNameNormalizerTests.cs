@@ -1,5 +1,4 @@
 using CertDaemon.Configuration;
-using Xunit;
 
 namespace CertDaemon.Tests.Configuration;
 

@@ -1,7 +1,6 @@
 using CertDaemon.Issuance;
 using CertDaemon.Renewal;
 using Microsoft.Extensions.Time.Testing;
-using Xunit;
 
 namespace CertDaemon.Tests.Renewal;
 

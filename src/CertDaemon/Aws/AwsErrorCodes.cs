@@ -1,0 +1,72 @@
+using System.Net;
+
+namespace CertDaemon.Aws;
+
+/// <summary>
+/// Which AWS error answers are worth repeating. One list for every service we call, so the retry handler and
+/// <see cref="AwsServiceException.IsRetryable"/> can never disagree.
+/// </summary>
+internal static class AwsErrorCodes
+{
+    // Route53 (REST-XML) and the JSON services (ACM, STS) spell throttling differently; all mean "slow down".
+    private static readonly HashSet<string> RetryableCodes = new(StringComparer.Ordinal)
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "PriorRequestNotComplete",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "InternalFailure",
+        "InternalError",
+        "ServiceUnavailable",
+    };
+
+    // Listed explicitly so a 5xx carrying one of these (never seen, but cheap to guard) is still not repeated:
+    // repeating a rejected batch or a bad signature only burns the account's shared request budget.
+    private static readonly HashSet<string> NeverRetriedCodes = new(StringComparer.Ordinal)
+    {
+        "InvalidChangeBatch",
+        "NoSuchHostedZone",
+        "NoSuchChange",
+        "InvalidInput",
+        "AccessDenied",
+        "AccessDeniedException",
+        "SignatureDoesNotMatch",
+        "InvalidClientTokenId",
+        "ExpiredToken",
+        "UnrecognizedClientException",
+    };
+
+    public static bool IsRetryable(HttpStatusCode statusCode, string? code)
+    {
+        if (code is not null && NeverRetriedCodes.Contains(code))
+        {
+            return false;
+        }
+
+        if (code is not null && RetryableCodes.Contains(code))
+        {
+            return true;
+        }
+
+        var status = (int)statusCode;
+        return status >= 500 || status == 429;
+    }
+
+    /// <summary>Strips the <c>prefix#</c> (JSON <c>__type</c>) and <c>:suffix</c> (<c>x-amzn-ErrorType</c>) decorations.</summary>
+    public static string Normalize(string code)
+    {
+        var value = code.Trim();
+        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        if (colon >= 0)
+        {
+            value = value[..colon];
+        }
+
+        var hash = value.LastIndexOf('#');
+        return hash >= 0 ? value[(hash + 1)..] : value;
+    }
+}

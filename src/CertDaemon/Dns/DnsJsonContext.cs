@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+
+namespace CertDaemon.Dns;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(ChallengeJournalDocument))]
+internal sealed partial class DnsJsonContext : JsonSerializerContext;

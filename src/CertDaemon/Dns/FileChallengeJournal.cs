@@ -1,0 +1,109 @@
+using System.Text.Json;
+using CertDaemon.Storage;
+
+namespace CertDaemon.Dns;
+
+/// <summary>
+/// <see cref="IChallengeJournal"/> in one JSON file, <c>StateDirectory/dns-journal.json</c> (mode 0600), replaced
+/// atomically on every change. One instance per process: it serialises its own read-modify-write cycles.
+/// </summary>
+internal sealed class FileChallengeJournal : IChallengeJournal, IDisposable
+{
+    /// <summary>The file's name inside the state directory.</summary>
+    public const string FileName = "dns-journal.json";
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public FileChallengeJournal(string stateDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(stateDirectory);
+        Path = System.IO.Path.Combine(stateDirectory, FileName);
+    }
+
+    /// <summary>The journal file.</summary>
+    public string Path { get; }
+
+    public Task RecordPendingAsync(IReadOnlyCollection<ChallengeJournalEntry> entries, CancellationToken cancellationToken) =>
+        UpdateAsync(current =>
+        {
+            var keys = current.Select(e => e.Key).ToHashSet();
+            return [.. current, .. entries.Where(e => keys.Add(e.Key))];
+        }, cancellationToken);
+
+    public Task RemoveAsync(IReadOnlyCollection<ChallengeJournalEntry> entries, CancellationToken cancellationToken)
+    {
+        var keys = entries.Select(e => e.Key).ToHashSet();
+        return UpdateAsync(current => [.. current.Where(e => !keys.Contains(e.Key))], cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ChallengeJournalEntry>> ListAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await ReadAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    private async Task UpdateAsync(Func<IReadOnlyList<ChallengeJournalEntry>, IReadOnlyList<ChallengeJournalEntry>> change, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var current = await ReadAsync(cancellationToken);
+            var next = change(current);
+            if (next.Count == current.Count && next.SequenceEqual(current))
+            {
+                return;
+            }
+
+            if (next.Count == 0)
+            {
+                // Nothing pending: remove the file rather than keep an empty one (absent and empty mean the same).
+                File.Delete(Path);
+                return;
+            }
+
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(
+                new ChallengeJournalDocument(ChallengeJournalDocument.CurrentVersion, next), DnsJsonContext.Default.ChallengeJournalDocument);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            await AtomicFile.WriteAsync(Path, bytes, UnixFileMode.UserRead | UnixFileMode.UserWrite, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<ChallengeJournalEntry>> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Path))
+        {
+            return [];
+        }
+
+        var bytes = await File.ReadAllBytesAsync(Path, cancellationToken);
+        ChallengeJournalDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize(bytes, DnsJsonContext.Default.ChallengeJournalDocument);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"the DNS challenge journal '{Path}' is not valid JSON: {e.Message}", e);
+        }
+
+        if (document is null || document.Version != ChallengeJournalDocument.CurrentVersion)
+        {
+            throw new InvalidDataException($"the DNS challenge journal '{Path}' has an unknown format (version {document?.Version})");
+        }
+
+        return document.Entries ?? [];
+    }
+}

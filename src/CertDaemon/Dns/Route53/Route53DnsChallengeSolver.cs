@@ -1,0 +1,435 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using CertDaemon.Aws;
+using CertDaemon.Aws.Route53;
+using Microsoft.Extensions.Logging;
+
+namespace CertDaemon.Dns.Route53;
+
+/// <summary>
+/// DNS-01 through Route53: one ChangeResourceRecordSets per hosted zone (split only at Route53's limits), wait for
+/// INSYNC, then wait until every nameserver of each zone answers every value.
+/// </summary>
+/// <remarks>
+/// <para>Publication is journalled <b>before</b> anything is sent (<see cref="IChallengeJournal"/>), and each
+/// clean-up removes its entries once Route53 accepted the removal. <see cref="RecoverAsync"/> removes what a crashed
+/// run left; call it once at start, before any <see cref="PresentAsync"/> of this process.</para>
+/// <para>Values of others on the same names survive both directions (<see cref="TxtRecordSetMerge"/>). Two solvers
+/// of one instance never interleave read-modify-write on a zone; separate instances writing the <i>same</i> name at
+/// the same moment could still overwrite each other's UPSERT (Route53 has no conditional writes), which is why each
+/// certificate's names should be solved by one order at a time.</para>
+/// </remarks>
+internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
+{
+    private const string TxtType = "TXT";
+    private const string ChangeComment = "certdaemon dns-01 challenge";
+
+    private readonly IRoute53Client _route53;
+    private readonly Route53SolverOptions _options;
+    private readonly IChallengeJournal _journal;
+    private readonly ICnameResolver _cnameResolver;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly HostedZoneResolver _zones;
+    private readonly DnsPropagationChecker _checker;
+    private readonly IReadOnlyList<DnsServer> _configuredServers;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _zoneGates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyList<DnsServer>> _zoneServers = new(StringComparer.Ordinal);
+
+    /// <param name="route53">The Route53 API (retries and rate limiting are its business).</param>
+    /// <param name="options">Timeouts, zone override, private zones, nameservers.</param>
+    /// <param name="journal">Where pending values are remembered across crashes.</param>
+    /// <param name="cnameResolver">CNAME delegation lookups; <see langword="null"/> uses <see cref="DnsCnameResolver"/>
+    /// over <see cref="Route53SolverOptions.Nameservers"/> (or the system resolvers when there are none).</param>
+    /// <param name="timeProvider">The clock for timeouts and poll delays.</param>
+    /// <param name="logger">Events from <see cref="DnsLog"/>.</param>
+    /// <exception cref="ArgumentException">A <see cref="Route53SolverOptions.Nameservers"/> entry is not <c>ip[:port]</c>.</exception>
+    public Route53DnsChallengeSolver(
+        IRoute53Client route53, Route53SolverOptions options, IChallengeJournal journal, ICnameResolver? cnameResolver,
+        TimeProvider timeProvider, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(route53);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(journal);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _route53 = route53;
+        _options = options;
+        _journal = journal;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _configuredServers = DnsServer.ParseAll(options.Nameservers);
+        _cnameResolver = cnameResolver ?? new DnsCnameResolver(_configuredServers, options.DnsQueryTimeout);
+        _zones = new HostedZoneResolver(route53, options.PrivateZones);
+        _checker = new DnsPropagationChecker(timeProvider, options.DnsQueryTimeout, options.InitialPollInterval, options.MaxPollInterval, logger);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="HostedZoneNotFoundException">No usable hosted zone holds a (CNAME-followed) name.</exception>
+    /// <exception cref="HostedZoneMismatchException">The configured zone does not contain a name.</exception>
+    /// <exception cref="CnameResolutionException">A CNAME chain could not be followed.</exception>
+    /// <exception cref="Route53ChangeTimeoutException">A change stayed PENDING for <see cref="Route53SolverOptions.PropagationTimeout"/>.</exception>
+    /// <exception cref="PropagationTimeoutException">Some nameserver lacked some value at the timeout; the message names them.</exception>
+    /// <exception cref="AwsServiceException">Route53 refused a call.</exception>
+    public async Task PresentAsync(IReadOnlyList<DnsChallengeRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        var entries = await PlanAsync(records, cancellationToken);
+        await _journal.RecordPendingAsync(entries, cancellationToken);
+
+        var started = _timeProvider.GetUtcNow();
+        var deadline = started + _options.PropagationTimeout;
+        var zones = entries.GroupBy(e => (e.HostedZoneId, e.ZoneName)).ToList();
+        var pendingChanges = new List<(string ZoneName, string ZoneId, ChangeInfo Change)>();
+        foreach (var zone in zones)
+        {
+            foreach (var change in await PublishAsync(zone.Key.HostedZoneId, zone.Key.ZoneName, [.. zone], cancellationToken))
+            {
+                pendingChanges.Add((zone.Key.ZoneName, zone.Key.HostedZoneId, change));
+            }
+        }
+
+        foreach (var (zoneName, zoneId, change) in pendingChanges)
+        {
+            await WaitInSyncAsync(zoneName, zoneId, change, started, deadline, cancellationToken);
+        }
+
+        foreach (var zone in zones)
+        {
+            var servers = await ServersForZoneAsync(zone.Key.HostedZoneId, zone.Key.ZoneName, cancellationToken);
+            if (servers.Count == 0)
+            {
+                continue;
+            }
+
+            var expected = zone.Select(e => new TxtRecordValue(e.TargetName, e.Value)).ToList();
+            await _checker.WaitUntilVisibleAsync(zone.Key.ZoneName, servers, expected, deadline, _options.PropagationTimeout, cancellationToken);
+            _logger.ChallengeRecordsPropagated(zone.Key.ZoneName, [.. servers.Select(s => s.ToString())], _timeProvider.GetUtcNow() - started);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One ChangeResourceRecordSets per zone that still holds any of the values (none when all are gone), removing
+    /// only those values. Names are located through the journal when it has them (no DNS needed), else looked up
+    /// again; a name for which no zone exists cannot hold our values and is skipped. Every zone is attempted even when
+    /// one fails; then <see cref="ChallengeCleanUpException"/> is thrown naming the failed zones, whose journal
+    /// entries are kept for <see cref="RecoverAsync"/>. This is the clean-up's own error: a caller that is already
+    /// failing with another error logs this one and rethrows its original.
+    /// </remarks>
+    /// <exception cref="ChallengeCleanUpException">Some zones could not be cleaned.</exception>
+    public async Task CleanUpAsync(IReadOnlyList<DnsChallengeRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        var journaled = await TryListJournalAsync(cancellationToken);
+        var byRecord = journaled.ToLookup(e => (e.RecordName, e.Value));
+        var entries = new List<ChallengeJournalEntry>();
+        var failures = new List<ChallengeCleanUpFailure>();
+        var unjournaled = new List<DnsChallengeRecord>();
+        foreach (var record in records)
+        {
+            var known = byRecord[(DnsName.Normalize(record.RecordName), record.Value)].ToList();
+            if (known.Count > 0)
+            {
+                entries.AddRange(known);
+            }
+            else
+            {
+                unjournaled.Add(record);
+            }
+        }
+
+        foreach (var group in unjournaled.GroupBy(r => DnsName.Normalize(r.RecordName), StringComparer.Ordinal))
+        {
+            try
+            {
+                entries.AddRange(await PlanAsync([.. group], cancellationToken));
+            }
+            catch (Exception e) when (e is HostedZoneNotFoundException or HostedZoneMismatchException)
+            {
+                // Publication cannot have happened for a name without a zone: nothing of ours is there.
+                _logger.ChallengeCleanUpNothingToDo([group.Key], e.Message);
+            }
+            catch (Exception e) when (!IsCancellation(e, cancellationToken))
+            {
+                _logger.ChallengeCleanUpFailed(e, group.Key, [group.Key]);
+                failures.Add(new ChallengeCleanUpFailure(group.Key, [group.Key], e));
+            }
+        }
+
+        failures.AddRange(await CleanUpEntriesAsync(entries.DistinctBy(e => e.Key).ToList(), cancellationToken));
+        if (failures.Count > 0)
+        {
+            throw new ChallengeCleanUpException(failures);
+        }
+    }
+
+    /// <summary>
+    /// Removes every value the journal lists (left by a run that crashed or could not clean up) and returns how many
+    /// there were. Call once at start, before this process presents anything: it cannot tell another live order's
+    /// values from leftovers.
+    /// </summary>
+    /// <exception cref="ChallengeCleanUpException">Some zones could not be cleaned; their entries stay.</exception>
+    public async Task<int> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var entries = await _journal.ListAsync(cancellationToken);
+        if (entries.Count == 0)
+        {
+            return 0;
+        }
+
+        _logger.ChallengeJournalRecovering(entries.Count, [.. entries.Select(e => e.ZoneName).Distinct(StringComparer.Ordinal)]);
+        var failures = await CleanUpEntriesAsync(entries, cancellationToken);
+        if (failures.Count > 0)
+        {
+            throw new ChallengeCleanUpException(failures);
+        }
+
+        return entries.Count;
+    }
+
+    /// <summary>Follows CNAMEs and finds each name's zone: one journal entry per distinct (zone, target, value).</summary>
+    private async Task<List<ChallengeJournalEntry>> PlanAsync(IReadOnlyList<DnsChallengeRecord> records, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var entries = new List<ChallengeJournalEntry>();
+        foreach (var group in records.GroupBy(r => DnsName.Normalize(r.RecordName), StringComparer.Ordinal))
+        {
+            var target = await _cnameResolver.ResolveAsync(group.Key, cancellationToken);
+            if (target != group.Key)
+            {
+                _logger.ChallengeCnameFollowed(group.Key, target);
+            }
+
+            var zone = await _zones.ResolveAsync(target, _options.HostedZoneId, cancellationToken);
+            var zoneName = DnsName.Normalize(zone.Name);
+            _logger.HostedZoneResolved(target, zoneName, zone.Id);
+            entries.AddRange(group.Select(r => new ChallengeJournalEntry(zone.Id, zoneName, group.Key, target, r.Value, now)));
+        }
+
+        return [.. entries.DistinctBy(e => e.Key)];
+    }
+
+    private async Task<List<ChangeInfo>> PublishAsync(string zoneId, string zoneName, List<ChallengeJournalEntry> entries, CancellationToken cancellationToken)
+    {
+        var gate = _zoneGates.GetOrAdd(zoneId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var values = entries.Select(e => new TxtRecordValue(e.TargetName, e.Value)).ToList();
+            var current = await ReadTxtSetsAsync(zoneId, values, cancellationToken);
+            var changes = TxtRecordSetMerge.Publish(current, values, _options.Ttl);
+            var submitted = new List<ChangeInfo>();
+            foreach (var batch in TxtRecordSetMerge.SplitIntoBatches(changes, _options.ChangeLimits, ChangeComment))
+            {
+                var change = await _route53.ChangeResourceRecordSetsAsync(zoneId, batch, cancellationToken);
+                _logger.ChallengeRecordsPublished(zoneName, change.Id, NamesOf(batch));
+                submitted.Add(change);
+            }
+
+            return submitted;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Removes our values from one zone and then forgets them; a failure is returned, not thrown.</summary>
+    private async Task<List<ChallengeCleanUpFailure>> CleanUpEntriesAsync(IReadOnlyList<ChallengeJournalEntry> entries, CancellationToken cancellationToken)
+    {
+        var failures = new List<ChallengeCleanUpFailure>();
+        foreach (var zone in entries.GroupBy(e => (e.HostedZoneId, e.ZoneName)))
+        {
+            var zoneEntries = zone.ToList();
+            IReadOnlyList<string> names = [.. zoneEntries.Select(e => e.TargetName).Distinct(StringComparer.Ordinal)];
+            try
+            {
+                await RemoveValuesAsync(zone.Key.HostedZoneId, zone.Key.ZoneName, zoneEntries, cancellationToken);
+                await _journal.RemoveAsync(zoneEntries, cancellationToken);
+            }
+            catch (Exception e) when (!IsCancellation(e, cancellationToken))
+            {
+                _logger.ChallengeCleanUpFailed(e, zone.Key.ZoneName, names);
+                failures.Add(new ChallengeCleanUpFailure(zone.Key.ZoneName, names, e));
+            }
+        }
+
+        return failures;
+    }
+
+    private async Task RemoveValuesAsync(string zoneId, string zoneName, List<ChallengeJournalEntry> entries, CancellationToken cancellationToken)
+    {
+        var gate = _zoneGates.GetOrAdd(zoneId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var values = entries.Select(e => new TxtRecordValue(e.TargetName, e.Value)).ToList();
+            for (var attempt = 1; ; attempt++)
+            {
+                var current = await ReadTxtSetsAsync(zoneId, values, cancellationToken);
+                var changes = TxtRecordSetMerge.CleanUp(current, values);
+                if (changes.Count == 0)
+                {
+                    _logger.ChallengeCleanUpNothingToDo([.. values.Select(v => v.Name).Distinct(StringComparer.Ordinal)], "the values are already gone");
+                    return;
+                }
+
+                try
+                {
+                    foreach (var batch in TxtRecordSetMerge.SplitIntoBatches(changes, _options.ChangeLimits, ChangeComment))
+                    {
+                        var change = await _route53.ChangeResourceRecordSetsAsync(zoneId, batch, cancellationToken);
+                        _logger.ChallengeRecordsRemoved(zoneName, change.Id, NamesOf(batch));
+                    }
+
+                    return;
+                }
+                catch (AwsServiceException e) when (attempt == 1 && e.Code == "InvalidChangeBatch")
+                {
+                    // The set changed between our read and our write (a DELETE must match exactly): read again, once.
+                    _logger.ChallengeCleanUpNothingToDo([.. values.Select(v => v.Name).Distinct(StringComparer.Ordinal)], "record set changed meanwhile, reading it again: " + e.Message);
+                }
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>The current TXT sets of the given names (ListResourceRecordSets from (name, TXT), paged while still on that name).</summary>
+    private async Task<List<ResourceRecordSet>> ReadTxtSetsAsync(string zoneId, IReadOnlyList<TxtRecordValue> values, CancellationToken cancellationToken)
+    {
+        var sets = new List<ResourceRecordSet>();
+        foreach (var name in values.Select(v => DnsName.Normalize(v.Name)).Distinct(StringComparer.Ordinal))
+        {
+            string startName = name, startType = TxtType;
+            while (true)
+            {
+                var page = await _route53.ListResourceRecordSetsAsync(zoneId, startName, startType, 1, cancellationToken);
+                var leftName = false;
+                foreach (var set in page.RecordSets)
+                {
+                    if (DnsName.Normalize(set.Name) != name || !string.Equals(set.Type, TxtType, StringComparison.OrdinalIgnoreCase))
+                    {
+                        leftName = true;
+                        break;
+                    }
+
+                    sets.Add(set);
+                }
+
+                // Sets of one name and type only differ by SetIdentifier, which this API does not page by:
+                // stop unless the next page starts somewhere new and still on our name.
+                if (leftName || !page.IsTruncated || page.NextRecordName is null
+                    || DnsName.Normalize(page.NextRecordName) != name
+                    || !string.Equals(page.NextRecordType, TxtType, StringComparison.OrdinalIgnoreCase)
+                    || (page.NextRecordName == startName && page.NextRecordType == startType))
+                {
+                    break;
+                }
+
+                startName = page.NextRecordName;
+                startType = page.NextRecordType!;
+            }
+        }
+
+        return sets;
+    }
+
+    private async Task WaitInSyncAsync(
+        string zoneName, string zoneId, ChangeInfo change, DateTimeOffset started, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var interval = _options.InitialPollInterval;
+        var status = change.Status;
+        while (status != ChangeStatus.InSync)
+        {
+            var remaining = deadline - _timeProvider.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new Route53ChangeTimeoutException(zoneName, zoneId, change.Id, _options.PropagationTimeout);
+            }
+
+            await Task.Delay(interval < remaining ? interval : remaining, _timeProvider, cancellationToken);
+            interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, _options.MaxPollInterval.Ticks));
+            status = (await _route53.GetChangeAsync(change.Id, cancellationToken)).Status;
+        }
+
+        _logger.ChallengeChangeInSync(zoneName, change.Id, _timeProvider.GetUtcNow() - started);
+    }
+
+    /// <summary><see cref="Route53SolverOptions.Nameservers"/>, else the zone's delegation set resolved to addresses (IPv4 first).</summary>
+    private async Task<IReadOnlyList<DnsServer>> ServersForZoneAsync(string zoneId, string zoneName, CancellationToken cancellationToken)
+    {
+        if (_configuredServers.Count > 0)
+        {
+            return _configuredServers;
+        }
+
+        if (_zoneServers.TryGetValue(zoneId, out var cached))
+        {
+            return cached;
+        }
+
+        var details = await _zones.GetDetailsAsync(zoneId, cancellationToken);
+        if (details.NameServers.Count == 0)
+        {
+            _logger.PropagationCheckSkipped(zoneName);
+            return [];
+        }
+
+        var servers = new List<DnsServer>();
+        foreach (var nameserver in details.NameServers)
+        {
+            IPAddress[] addresses;
+            try
+            {
+                addresses = await System.Net.Dns.GetHostAddressesAsync(nameserver, cancellationToken);
+            }
+            catch (SocketException e)
+            {
+                throw new NameserverResolutionException(zoneName, nameserver, e);
+            }
+
+            // Route53's nameservers are anycast: one address per server name is the server.
+            var address = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
+                ?? throw new NameserverResolutionException(zoneName, nameserver, null);
+            servers.Add(new DnsServer(nameserver.TrimEnd('.'), new IPEndPoint(address, DnsServer.DefaultPort)));
+        }
+
+        _zoneServers[zoneId] = servers;
+        return servers;
+    }
+
+    private async Task<IReadOnlyList<ChallengeJournalEntry>> TryListJournalAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _journal.ListAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            // Clean-up must not depend on the journal: without it, names are looked up again.
+            _logger.ChallengeJournalUnreadable(e);
+            return [];
+        }
+    }
+
+    private static List<string> NamesOf(ChangeBatch batch) =>
+        [.. batch.Changes.Select(c => DnsName.Normalize(c.RecordSet.Name)).Distinct(StringComparer.Ordinal)];
+
+    private static bool IsCancellation(Exception e, CancellationToken cancellationToken) =>
+        e is OperationCanceledException && cancellationToken.IsCancellationRequested;
+}

@@ -1,0 +1,105 @@
+using System.Security.Cryptography;
+
+namespace CertDaemon.Storage;
+
+/// <summary>
+/// Replaces a file so that a reader, or the next start after a crash or power loss, sees either the whole old
+/// content or the whole new content, never a mix or a truncated file (certmagic's <c>internal/atomicfile</c>).
+/// </summary>
+/// <remarks>
+/// Steps: create a temporary file in the destination's own directory (a rename is only atomic within one file
+/// system) with the final mode set before any byte is written, write, fsync, rename over the destination, fsync
+/// the directory so the rename itself is durable. On failure the temporary file is removed (best effort) and the
+/// destination is untouched; a temporary file left by a crash is named <c>.NAME.certdaemon-tmp-RANDOM</c> and
+/// <see cref="DeleteStaleTemporaryFiles(string)"/> removes it on the next start.
+/// </remarks>
+public static class AtomicFile
+{
+    /// <summary>The marker in the names of temporary files; nothing else uses it.</summary>
+    public const string TemporaryMarker = ".certdaemon-tmp-";
+
+    /// <summary>Atomically writes <paramref name="contents"/> to <paramref name="path"/> with exactly <paramref name="mode"/>.</summary>
+    /// <exception cref="IOException">A step failed; the message names the step and the path. The old file is intact,
+    /// except when only the final directory fsync failed: then a <see cref="FileNotDurableException"/> says the new
+    /// content is in place but might not survive a power loss.</exception>
+    public static Task WriteAsync(string path, ReadOnlyMemory<byte> contents, UnixFileMode mode, CancellationToken cancellationToken) =>
+        WriteAsync(LinuxFileSystem.Instance, path, contents, mode, cancellationToken);
+
+    /// <summary>Removes temporary files a crash left in <paramref name="directory"/>; returns their paths.</summary>
+    public static IReadOnlyList<string> DeleteStaleTemporaryFiles(string directory) =>
+        DeleteStaleTemporaryFiles(LinuxFileSystem.Instance, directory);
+
+    internal static async Task WriteAsync(IStoreFileSystem fileSystem, string path, ReadOnlyMemory<byte> contents, UnixFileMode mode, CancellationToken cancellationToken)
+    {
+        var fullPath = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(fullPath)
+            ?? throw new ArgumentException($"'{path}' has no parent directory", nameof(path));
+        var temporary = TemporaryPathFor(fullPath);
+        try
+        {
+            await fileSystem.WriteNewFileAsync(temporary, contents, mode, cancellationToken);
+            fileSystem.Rename(temporary, fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            var cleanupError = TryDelete(fileSystem, temporary);
+            if (cleanupError is not null && e is not OperationCanceledException)
+            {
+                throw new IOException($"{e.Message} (the temporary file '{temporary}' was left behind: {cleanupError.Message})", e);
+            }
+
+            throw;
+        }
+
+        try
+        {
+            fileSystem.SyncDirectory(directory);
+        }
+        catch (IOException e)
+        {
+            throw new FileNotDurableException($"{fullPath} was replaced, but making the replacement durable failed (fsync {directory}): {e.Message}", e);
+        }
+    }
+
+    internal static IReadOnlyList<string> DeleteStaleTemporaryFiles(IStoreFileSystem fileSystem, string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return [];
+        }
+
+        var removed = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(directory, "*" + TemporaryMarker + "*"))
+        {
+            fileSystem.DeleteFile(file);
+            removed.Add(file);
+        }
+
+        return removed;
+    }
+
+    /// <summary>Whether <paramref name="path"/> names a temporary file of this class.</summary>
+    public static bool IsTemporaryFile(string path) => Path.GetFileName(path).Contains(TemporaryMarker, StringComparison.Ordinal);
+
+    private static string TemporaryPathFor(string fullPath)
+    {
+        var directory = Path.GetDirectoryName(fullPath)!;
+        var random = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        return Path.Combine(directory, "." + Path.GetFileName(fullPath) + TemporaryMarker + random);
+    }
+
+    private static IOException? TryDelete(IStoreFileSystem fileSystem, string path)
+    {
+        try
+        {
+            fileSystem.DeleteFile(path);
+            return null;
+        }
+        catch (IOException e)
+        {
+            // The original failure is what the caller must see; the leftover is harmless (DeleteStaleTemporaryFiles
+            // removes it on the next start) and is only mentioned in the message.
+            return e;
+        }
+    }
+}

@@ -1,0 +1,192 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace CertDaemon.Storage;
+
+/// <summary>
+/// Per-certificate state as JSON files in <c>StateDirectory/certificates/NAME.json</c> (0600; both directories 0700),
+/// each replaced atomically with <see cref="AtomicFile"/> so a crash leaves the old or the new state, never a torn file.
+/// </summary>
+/// <remarks>
+/// Updates of one certificate are serialised within this process (<see cref="UpdateAsync"/> reads, applies and
+/// writes under a per-name lock). Across processes the last writer wins; the CLI only writes state for the
+/// certificate it is working on, under the certificate store's lineage lock.
+/// </remarks>
+public sealed class CertificateStateStore
+{
+    private const UnixFileMode PrivateDirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode PrivateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private readonly string _stateDirectory;
+    private readonly string _certificatesDirectory;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly IStoreFileSystem _fileSystem;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+
+    /// <param name="stateDirectory">The configured <c>StateDirectory</c>, e.g. <c>/var/lib/certdaemon</c>.</param>
+    /// <param name="timeProvider">Stamps <see cref="CertificateState.UpdatedAt"/>.</param>
+    /// <param name="logger">Storage events.</param>
+    public CertificateStateStore(string stateDirectory, TimeProvider timeProvider, ILogger logger)
+        : this(stateDirectory, timeProvider, logger, LinuxFileSystem.Instance)
+    {
+    }
+
+    internal CertificateStateStore(string stateDirectory, TimeProvider timeProvider, ILogger logger, IStoreFileSystem fileSystem)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateDirectory);
+        _stateDirectory = Path.GetFullPath(stateDirectory);
+        _certificatesDirectory = Path.Combine(_stateDirectory, "certificates");
+        _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _fileSystem = fileSystem;
+    }
+
+    /// <summary>The file holding <paramref name="name"/>'s state.</summary>
+    public string PathOf(string name)
+    {
+        CertificateName.Validate(name);
+        return Path.Combine(_certificatesDirectory, name + ".json");
+    }
+
+    /// <summary>The state of <paramref name="name"/>, or null when none was ever saved.</summary>
+    /// <exception cref="CertificateStoreException">The file exists but is not valid state JSON (the message names it).</exception>
+    public async Task<CertificateState?> LoadAsync(string name, CancellationToken cancellationToken)
+    {
+        var path = PathOf(name);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            await using var stream = File.OpenRead(path);
+            var state = await JsonSerializer.DeserializeAsync(stream, StorageJsonContext.Default.CertificateState, cancellationToken);
+            return state ?? throw new CertificateStoreException(name, $"The state file {path} holds 'null'.");
+        }
+        catch (JsonException e)
+        {
+            StorageLog.StateUnreadable(_logger, name, path, e.Message);
+            throw new CertificateStoreException(name, $"The state file {path} is not valid: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Saves <paramref name="state"/> atomically, stamping <see cref="CertificateState.UpdatedAt"/>.</summary>
+    /// <returns>The state as saved.</returns>
+    /// <exception cref="CertificateStoreException">Writing failed; the previous file is intact.</exception>
+    public async Task<CertificateState> SaveAsync(CertificateState state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var gate = _locks.GetOrAdd(state.Name, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await SaveCoreAsync(state, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Loads the state of <paramref name="name"/> (a fresh one when none exists), applies <paramref name="update"/>
+    /// and saves the result, serialised with other updates of the same name in this process.
+    /// </summary>
+    /// <returns>The state as saved.</returns>
+    public async Task<CertificateState> UpdateAsync(string name, Func<CertificateState, CertificateState> update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        CertificateName.Validate(name);
+        var gate = _locks.GetOrAdd(name, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var current = await LoadAsync(name, cancellationToken) ?? new CertificateState { Name = name };
+            var updated = update(current);
+            if (!string.Equals(updated.Name, name, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"The update renamed the state of '{name}' to '{updated.Name}'.", nameof(update));
+            }
+
+            return await SaveCoreAsync(updated, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Names of every certificate with a state file, sorted.</summary>
+    public IReadOnlyList<string> ListNames() =>
+        Directory.Exists(_certificatesDirectory)
+            ? Directory.EnumerateFiles(_certificatesDirectory, "*.json")
+                .Select(Path.GetFileNameWithoutExtension)
+                .OfType<string>()
+                .Where(n => CertificateName.Problem(n) is null)
+                .Order(StringComparer.Ordinal)
+                .ToList()
+            : [];
+
+    /// <summary>Removes the state of <paramref name="name"/> (for <c>certdaemon delete</c>); nothing when absent.</summary>
+    public Task DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = PathOf(name);
+        if (File.Exists(path))
+        {
+            _fileSystem.DeleteFile(path);
+            _fileSystem.SyncDirectory(_certificatesDirectory);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Removes temporary files a crash left behind; call once on start.</summary>
+    public IReadOnlyList<string> DeleteStaleTemporaryFiles() =>
+        AtomicFile.DeleteStaleTemporaryFiles(_fileSystem, _certificatesDirectory);
+
+    private async Task<CertificateState> SaveCoreAsync(CertificateState state, CancellationToken cancellationToken)
+    {
+        var path = PathOf(state.Name);
+        var saved = state with { UpdatedAt = _timeProvider.GetUtcNow() };
+        try
+        {
+            EnsureDirectory(_stateDirectory);
+            EnsureDirectory(_certificatesDirectory);
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(saved, StorageJsonContext.Default.CertificateState);
+            await AtomicFile.WriteAsync(_fileSystem, path, bytes, PrivateFileMode, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var left = e is FileNotDurableException ? "The new state is in place but may not survive a power loss." : "The previous state file is intact.";
+            throw new CertificateStoreException(state.Name, $"Saving the state of '{state.Name}' to {path} failed: {e.Message}. {left}", e);
+        }
+
+        return saved;
+    }
+
+    private void EnsureDirectory(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            _fileSystem.CreateDirectory(directory, PrivateDirectoryMode);
+            var parent = Path.GetDirectoryName(directory);
+            if (parent is not null && Directory.Exists(parent))
+            {
+                _fileSystem.SyncDirectory(parent);
+            }
+
+            return;
+        }
+
+        var mode = File.GetUnixFileMode(directory);
+        if ((mode & ~PrivateDirectoryMode) != 0)
+        {
+            File.SetUnixFileMode(directory, PrivateDirectoryMode);
+            StorageLog.PermissionsTightened(_logger, directory, mode, PrivateDirectoryMode);
+        }
+    }
+}

@@ -1,0 +1,954 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace CertDaemon.Storage;
+
+/// <summary>
+/// Certificates on disk in certbot's layout, switched live atomically as a set.
+/// </summary>
+/// <remarks>
+/// <para><b>Layout</b> (under the certificate directory, e.g. <c>/etc/letsencrypt</c>):</para>
+/// <code>
+/// archive/NAME/{cert,chain,fullchain,privkey}N.pem   version N, written once, never changed (privkey 0600)
+/// live/.NAME.vN/{cert,chain,fullchain,privkey}.pem   symlinks ../../archive/NAME/certN.pem ... (one directory per version)
+/// live/NAME -> .NAME.vN                              THE live set: one symbolic link
+/// .certdaemon/NAME.{lock,lineage.json,switch.json}   lock, certbot boundary, switch journal
+/// </code>
+/// <para>nginx and every other reader keep using <c>live/NAME/fullchain.pem</c> and <c>live/NAME/privkey.pem</c>:
+/// the kernel resolves <c>live/NAME</c> to the version directory, and since that directory sits next to
+/// <c>live/NAME</c>, the relative links <c>../../archive/NAME/...</c> certbot uses resolve the same way whether
+/// followed physically or normalised textually (as certbot's own tools do).</para>
+/// <para><b>Why one link.</b> certbot keeps four links in a real <c>live/NAME/</c> directory and replaces them one by
+/// one, so a reader can meet a new certificate next to an old key. Here the whole set changes with one
+/// <c>rename(2)</c> of the <c>live/NAME</c> link: at every instant <c>live/NAME</c> names one complete, verified,
+/// fsynced version. The trade-off: <c>live/NAME</c> is a symbolic link to a directory instead of a directory, which
+/// nginx, HAProxy, Postfix etc. never notice, but certbot itself, if run on the same lineage again, would update
+/// links inside the version directory; run one tool per lineage. A reader that opens the certificate and the key
+/// in two separate calls can still straddle a switch; nginx reads both at (re)load, which the deployer starts
+/// only after the switch.</para>
+/// <para><b>Commit protocol</b> (<see cref="CommitAsync"/>), under the lineage lock: verify the set; write the
+/// journal; write the four archive files (each via <see cref="AtomicFile"/>); build <c>.NAME.vN.partial</c> with
+/// the four links, fsync it, rename it to <c>.NAME.vN</c>; create the link <c>.NAME.next -> .NAME.vN</c> and
+/// rename it over <c>live/NAME</c> &#8212; the <b>commit point</b>; fsync <c>live/</c>, remove the journal, prune.
+/// A failure before the commit point undoes everything written and throws <see cref="CertificateStoreException"/>;
+/// after it, the new set is live and a failing tail step only logs a warning (the next start redoes it).</para>
+/// <para><b>Adopting certbot's lineage.</b> When <c>live/NAME</c> is certbot's real directory (linking version K),
+/// CertDaemon's numbering continues at max(N in archive)+1, recorded in <c>NAME.lineage.json</c> before its first
+/// file, and nothing below that number is ever removed. The first switch swaps the new link and the real
+/// directory with one <c>renameat2(RENAME_EXCHANGE)</c> (atomic; the directory then becomes <c>.NAME.vK</c>, so
+/// rolling back to certbot's last version works). On a file system without RENAME_EXCHANGE it falls back to two
+/// renames (directory aside to <c>.NAME.vK</c>, link into place): between them <c>live/NAME</c> is missing for a
+/// moment &#8212; readers get "no such file", never a mismatched pair &#8212; and a crash there is undone on start
+/// by renaming the directory back. This fallback window is the one weakness of the design.</para>
+/// <para><b>Recovery</b> (<see cref="RecoverAsync"/>, and at the start of every operation on a lineage): a journal
+/// whose version is live is finished (tail steps redone); any other journal is undone (the new version's files
+/// removed, certbot's directory put back). Temporary files, <c>.partial</c> directories, a stray
+/// <c>.NAME.next</c> and CertDaemon's archive files without a version directory are removed.</para>
+/// </remarks>
+public sealed class CertificateStore
+{
+    private static readonly string[] _parts = ["cert", "chain", "fullchain", "privkey"];
+
+    private const UnixFileMode PrivateDirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode PrivateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode PublicFileMode = PrivateFileMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode GroupOrOther =
+        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
+        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+    private const string MetaDirectoryName = ".certdaemon";
+
+    private readonly string _root;
+    private readonly string _archiveRoot;
+    private readonly string _liveRoot;
+    private readonly string _metaRoot;
+    private readonly StoreOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly IStoreFileSystem _fileSystem;
+
+    /// <param name="certificateDirectory">The directory holding <c>live/</c> and <c>archive/</c>, e.g. <c>/etc/letsencrypt</c>.</param>
+    /// <param name="options">Retention and locking.</param>
+    /// <param name="timeProvider">Clock for lock waits.</param>
+    /// <param name="logger">Storage events.</param>
+    public CertificateStore(string certificateDirectory, StoreOptions options, TimeProvider timeProvider, ILogger logger)
+        : this(certificateDirectory, options, timeProvider, logger, LinuxFileSystem.Instance)
+    {
+    }
+
+    internal CertificateStore(string certificateDirectory, StoreOptions options, TimeProvider timeProvider, ILogger logger, IStoreFileSystem fileSystem)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(certificateDirectory);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.KeepVersions, 1, nameof(options));
+        _root = Path.GetFullPath(certificateDirectory);
+        _archiveRoot = Path.Combine(_root, "archive");
+        _liveRoot = Path.Combine(_root, "live");
+        _metaRoot = Path.Combine(_root, MetaDirectoryName);
+        _options = options;
+        _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _fileSystem = fileSystem;
+    }
+
+    /// <summary>The absolute certificate directory.</summary>
+    public string CertificateDirectory => _root;
+
+    /// <summary><c>live/NAME</c>: the path nginx configurations name (<c>live/NAME/fullchain.pem</c>, <c>live/NAME/privkey.pem</c>).</summary>
+    public string LivePath(string name)
+    {
+        CertificateName.Validate(name);
+        return Path.Combine(_liveRoot, name);
+    }
+
+    /// <summary>
+    /// Verifies <paramref name="material"/>, stores it as the next version of <paramref name="name"/> and makes it
+    /// the live set in one atomic switch, then prunes old versions.
+    /// </summary>
+    /// <returns>The version now live.</returns>
+    /// <exception cref="CertificateMaterialException">The set is inconsistent; nothing was written.</exception>
+    /// <exception cref="CertificateStoreException">A step failed before the switch; everything written was removed
+    /// and the previous set is still live. The message names the step and the path.</exception>
+    public async Task<StoredVersion> CommitAsync(string name, CertificateMaterial material, CancellationToken cancellationToken)
+    {
+        CertificateName.Validate(name);
+        ArgumentNullException.ThrowIfNull(material);
+        var verified = CertificateMaterialVerifier.Verify(name, material);
+        EnsureRoots(name);
+        using var held = await AcquireLockAsync(name, cancellationToken);
+
+        var step = "finish or undo earlier unfinished work";
+        LiveState live;
+        int firstOwn;
+        int version;
+        try
+        {
+            RecoverLineage(name);
+            step = "prepare the lineage";
+            live = ReadLive(name);
+            if (live.Kind == LiveKind.Unknown)
+            {
+                throw new CertificateStoreException(name, $"{LivePath(name)} is neither CertDaemon's link nor certbot's directory; refusing to replace it.");
+            }
+
+            firstOwn = await LoadOrAdoptLineageAsync(name, live, cancellationToken);
+            version = NextVersion(name, firstOwn);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CertificateStoreException(name, $"Storing a new version of '{name}' failed while trying to {step}: {e.Message}. The live set is unchanged.", e);
+        }
+
+        var journal = new SwitchJournal(version, live.Version, live.IsCertbotDirectory, NewVersion: true);
+        var files = new (string Path, string Content, UnixFileMode Mode)[]
+        {
+            (ArchiveFile(name, "cert", version), material.NormalizedCertificatePem, PublicFileMode),
+            (ArchiveFile(name, "chain", version), material.NormalizedChainPem, PublicFileMode),
+            (ArchiveFile(name, "fullchain", version), material.FullChainPem, PublicFileMode),
+            (ArchiveFile(name, "privkey", version), material.NormalizedPrivateKeyPem, PrivateFileMode),
+        };
+        var committed = false;
+        try
+        {
+            step = $"write the switch journal {JournalPath(name)}";
+            await WriteJournalAsync(name, journal, cancellationToken);
+            foreach (var (path, content, mode) in files)
+            {
+                step = $"write {path}";
+                await AtomicFile.WriteAsync(_fileSystem, path, Encoding.UTF8.GetBytes(content), mode, cancellationToken);
+            }
+
+            BuildVersionDirectory(name, version, s => step = s);
+            committed = SwitchLive(name, version, live, s => step = s);
+        }
+        catch (Exception e) when (!committed && e is IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            StorageLog.CommitFailed(_logger, name, version, step, live.Version, e.Message);
+            UndoSwitch(name, journal);
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+
+            throw new CertificateStoreException(
+                name,
+                $"Storing version {version} of '{name}' failed while trying to {step}: {e.Message}. " +
+                $"The live set is unchanged ({DescribeLive(live)}).",
+                e);
+        }
+
+        FinishSwitch(name, journal);
+        StorageLog.LiveSwitched(_logger, name, version, live.Version);
+        Prune(name, firstOwn, version);
+        return DescribeVersion(name, version, firstOwn, verified);
+    }
+
+    /// <summary>
+    /// Makes the existing, complete <paramref name="version"/> of <paramref name="name"/> live again, atomically
+    /// (the nginx deployer's rollback when <c>nginx -t</c> refuses a new set). certbot's versions qualify too.
+    /// </summary>
+    /// <exception cref="CertificateMaterialException">The version is missing, incomplete or inconsistent; nothing changed.</exception>
+    /// <exception cref="CertificateStoreException">A step failed before the switch; the previous set is still live.</exception>
+    public async Task<StoredVersion> SwitchLiveAsync(string name, int version, CancellationToken cancellationToken)
+    {
+        CertificateName.Validate(name);
+        EnsureRoots(name);
+        using var held = await AcquireLockAsync(name, cancellationToken);
+        RecoverLineage(name);
+
+        var live = ReadLive(name);
+        var firstOwn = await LoadOrAdoptLineageAsync(name, live, cancellationToken);
+        var material = await ReadArchivedMaterialAsync(name, version, cancellationToken);
+        var verified = CertificateMaterialVerifier.Verify(name, material);
+        if (live.IsLink && live.Version == version)
+        {
+            return DescribeVersion(name, version, firstOwn, verified);
+        }
+
+        var journal = new SwitchJournal(version, live.Version, live.IsCertbotDirectory, NewVersion: false);
+        var step = $"write the switch journal {JournalPath(name)}";
+        var committed = false;
+        try
+        {
+            await WriteJournalAsync(name, journal, cancellationToken);
+            if (!Directory.Exists(VersionDirectory(name, version)))
+            {
+                BuildVersionDirectory(name, version, s => step = s);
+            }
+
+            committed = SwitchLive(name, version, live, s => step = s);
+        }
+        catch (Exception e) when (!committed && e is IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            UndoSwitch(name, journal);
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+
+            throw new CertificateStoreException(
+                name,
+                $"Switching '{name}' to version {version} failed while trying to {step}: {e.Message}. The live set is unchanged ({DescribeLive(live)}).",
+                e);
+        }
+
+        FinishSwitch(name, journal);
+        StorageLog.LiveSwitched(_logger, name, version, live.Version);
+        return DescribeVersion(name, version, firstOwn, verified);
+    }
+
+    /// <summary>The live version of <paramref name="name"/>, or null when there is none. Reads only; takes no lock.</summary>
+    /// <exception cref="CertificateStoreException"><c>live/NAME</c> is something CertDaemon and certbot never create.</exception>
+    public StoredVersion? GetLive(string name)
+    {
+        CertificateName.Validate(name);
+        var live = ReadLive(name);
+        if (live.Version is not { } version || !IsCompleteArchiveSet(name, version))
+        {
+            return null;
+        }
+
+        return DescribeVersion(name, version, ReadLineageMarker(name)?.FirstOwnVersion ?? int.MaxValue, verified: null);
+    }
+
+    /// <summary>Every complete version of <paramref name="name"/> in <c>archive/</c>, oldest first.</summary>
+    public IReadOnlyList<StoredVersion> GetVersions(string name)
+    {
+        CertificateName.Validate(name);
+        var firstOwn = ReadLineageMarker(name)?.FirstOwnVersion ?? int.MaxValue;
+        return ArchiveVersions(name)
+            .Where(v => v.Value.Count == _parts.Length)
+            .Select(v => DescribeVersion(name, v.Key, firstOwn, verified: null))
+            .OrderBy(v => v.Version)
+            .ToList();
+    }
+
+    /// <summary>Reads the four PEM parts of a stored version back (for deployers that upload them, e.g. ACM).</summary>
+    public async Task<CertificateMaterial> ReadMaterialAsync(StoredVersion version, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return new CertificateMaterial(
+            await File.ReadAllTextAsync(version.CertificatePath, cancellationToken),
+            await File.ReadAllTextAsync(version.ChainPath, cancellationToken),
+            await File.ReadAllTextAsync(version.PrivateKeyPath, cancellationToken));
+    }
+
+    /// <summary>
+    /// On start: finishes or undoes every half-finished switch and removes leftovers, for every lineage in the
+    /// certificate directory (certbot's untouched lineages included, which it only inspects).
+    /// </summary>
+    /// <returns>One entry per lineage that was looked at.</returns>
+    public async Task<IReadOnlyList<LineageRecovery>> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        if (Directory.Exists(_liveRoot))
+        {
+            foreach (var entry in new DirectoryInfo(_liveRoot).EnumerateFileSystemInfos())
+            {
+                if ((entry is DirectoryInfo || entry.LinkTarget is not null) && CertificateName.Problem(entry.Name) is null)
+                {
+                    names.Add(entry.Name);
+                }
+            }
+        }
+
+        if (Directory.Exists(_archiveRoot))
+        {
+            names.UnionWith(new DirectoryInfo(_archiveRoot).EnumerateDirectories().Select(d => d.Name).Where(n => CertificateName.Problem(n) is null));
+        }
+
+        if (Directory.Exists(_metaRoot))
+        {
+            names.UnionWith(Directory.EnumerateFiles(_metaRoot, "*.switch.json")
+                .Select(f => Path.GetFileName(f)[..^".switch.json".Length])
+                .Where(n => CertificateName.Problem(n) is null));
+        }
+
+        var results = new List<LineageRecovery>();
+        foreach (var name in names)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            EnsureRoots(name);
+            using var held = await AcquireLockAsync(name, cancellationToken);
+            results.Add(RecoverLineage(name));
+        }
+
+        return results;
+    }
+
+    // ---- recovery ------------------------------------------------------------------------------------------
+
+    private LineageRecovery RecoverLineage(string name)
+    {
+        var removed = new List<string>();
+        var outcome = RecoveryOutcome.Clean;
+        var journal = ReadJournal(name);
+        if (journal is not null)
+        {
+            var live = ReadLive(name);
+            if (live.IsLink && live.Version == journal.Version)
+            {
+                FinishSwitch(name, journal);
+                outcome = RecoveryOutcome.Completed;
+            }
+            else
+            {
+                removed.AddRange(UndoSwitch(name, journal));
+                outcome = RecoveryOutcome.Undone;
+            }
+        }
+
+        removed.AddRange(AtomicFile.DeleteStaleTemporaryFiles(_fileSystem, ArchiveDirectory(name)));
+        foreach (var metaFile in new[] { JournalPath(name), LineageMarkerPath(name) })
+        {
+            // Exact prefixes: another lineage's temporary files may be in use by its own, concurrent operation.
+            var prefix = "." + Path.GetFileName(metaFile) + AtomicFile.TemporaryMarker;
+            if (Directory.Exists(_metaRoot))
+            {
+                foreach (var stale in Directory.EnumerateFiles(_metaRoot, prefix + "*"))
+                {
+                    _fileSystem.DeleteFile(stale);
+                    removed.Add(stale);
+                }
+            }
+        }
+
+        var next = NextLinkPath(name);
+        if (IsSymbolicLink(next))
+        {
+            _fileSystem.DeleteFile(next);
+            removed.Add(next);
+        }
+        else if (Directory.Exists(next))
+        {
+            // certbot's directory, swapped out by RENAME_EXCHANGE, whose move to .NAME.vK did not happen.
+            ParkCertbotDirectory(name, next);
+        }
+
+        if (Directory.Exists(_liveRoot))
+        {
+            foreach (var partial in Directory.EnumerateDirectories(_liveRoot, "." + name + ".v*.partial"))
+            {
+                if (ParseVersionDirectory(name, Path.GetFileName(partial), partial: true) is not null)
+                {
+                    _fileSystem.DeleteDirectory(partial);
+                    removed.Add(partial);
+                }
+            }
+        }
+
+        if (ReadLineageMarker(name) is { } marker)
+        {
+            var liveVersion = ReadLive(name).Version;
+            foreach (var (version, parts) in ArchiveVersions(name))
+            {
+                // CertDaemon's files without a version directory belong to a commit that never switched, or to a
+                // prune that was interrupted: nothing can be using them.
+                if (version >= marker.FirstOwnVersion && version != liveVersion && !Directory.Exists(VersionDirectory(name, version)))
+                {
+                    foreach (var part in parts)
+                    {
+                        var path = ArchiveFile(name, part, version);
+                        _fileSystem.DeleteFile(path);
+                        removed.Add(path);
+                    }
+                }
+            }
+        }
+
+        if (removed.Count > 0)
+        {
+            SyncIfExists(ArchiveDirectory(name));
+            SyncIfExists(_liveRoot);
+            if (outcome == RecoveryOutcome.Clean)
+            {
+                outcome = RecoveryOutcome.LeftoversRemoved;
+            }
+        }
+
+        var result = new LineageRecovery(name, outcome, ReadLive(name).Version, removed);
+        if (outcome != RecoveryOutcome.Clean)
+        {
+            StorageLog.Recovered(_logger, name, outcome, result.LiveVersion, removed);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Undoes a switch that did not reach its commit point: puts certbot's directory back if it was moved aside,
+    /// removes the temporary link, and for a commit removes the new version's files. Failures are logged, never
+    /// thrown: the caller is already reporting the original error, and the journal stays for the next start.
+    /// </summary>
+    private List<string> UndoSwitch(string name, SwitchJournal journal)
+    {
+        var removed = new List<string>();
+        try
+        {
+            var live = ReadLive(name);
+            if (live.Kind == LiveKind.Missing && journal.PreviousVersion is { } previous)
+            {
+                var aside = VersionDirectory(name, previous);
+                if (journal.PreviousWasCertbotDirectory && Directory.Exists(aside) && !IsSymbolicLink(aside))
+                {
+                    // The two-rename fallback stopped between its renames: certbot's directory goes back in place.
+                    _fileSystem.Rename(aside, LivePath(name));
+                }
+                else if (Directory.Exists(aside))
+                {
+                    _fileSystem.CreateSymbolicLink(NextLinkPath(name), Path.GetFileName(aside));
+                    _fileSystem.Rename(NextLinkPath(name), LivePath(name));
+                }
+
+                _fileSystem.SyncDirectory(_liveRoot);
+                live = ReadLive(name);
+            }
+
+            var next = NextLinkPath(name);
+            if (IsSymbolicLink(next))
+            {
+                _fileSystem.DeleteFile(next);
+                removed.Add(next);
+            }
+
+            if (journal.NewVersion && live.Version != journal.Version)
+            {
+                removed.AddRange(DiscardVersion(name, journal.Version));
+            }
+
+            _fileSystem.DeleteFile(JournalPath(name));
+            _fileSystem.SyncDirectory(_metaRoot);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            StorageLog.CleanupFailed(_logger, name, JournalPath(name), e.Message);
+        }
+
+        return removed;
+    }
+
+    /// <summary>The tail of a switch past its commit point. Each step is retried on the next start if it fails.</summary>
+    private void FinishSwitch(string name, SwitchJournal journal)
+    {
+        var step = "move certbot's previous live directory to its version slot";
+        try
+        {
+            var next = NextLinkPath(name);
+            if (Directory.Exists(next) && !IsSymbolicLink(next))
+            {
+                ParkCertbotDirectory(name, next);
+            }
+
+            step = $"fsync {_liveRoot}";
+            _fileSystem.SyncDirectory(_liveRoot);
+            step = $"remove the switch journal {JournalPath(name)}";
+            _fileSystem.DeleteFile(JournalPath(name));
+            _fileSystem.SyncDirectory(_metaRoot);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            StorageLog.PostSwitchStepFailed(_logger, name, journal.Version, step, e.Message);
+        }
+    }
+
+    private void ParkCertbotDirectory(string name, string directory)
+    {
+        var version = ReadCertbotDirectoryVersion(name, directory);
+        _fileSystem.Rename(directory, VersionDirectory(name, version));
+        _fileSystem.SyncDirectory(_liveRoot);
+    }
+
+    // ---- the switch ----------------------------------------------------------------------------------------
+
+    /// <summary>Builds <c>live/.NAME.vN</c> complete under a temporary name, then renames it into place.</summary>
+    private void BuildVersionDirectory(string name, int version, Action<string> setStep)
+    {
+        var partial = PartialVersionDirectory(name, version);
+        var final = VersionDirectory(name, version);
+        setStep($"create {partial}");
+        _fileSystem.DeleteDirectory(partial);
+        _fileSystem.CreateDirectory(partial, PrivateDirectoryMode);
+        foreach (var part in _parts)
+        {
+            var link = Path.Combine(partial, part + ".pem");
+            setStep($"create the symbolic link {link}");
+            _fileSystem.CreateSymbolicLink(link, $"../../archive/{name}/{part}{version.ToString(CultureInfo.InvariantCulture)}.pem");
+        }
+
+        setStep($"fsync {partial}");
+        _fileSystem.SyncDirectory(partial);
+        setStep($"rename {partial} to {final}");
+        _fileSystem.Rename(partial, final);
+        setStep($"fsync {_liveRoot}");
+        _fileSystem.SyncDirectory(_liveRoot);
+    }
+
+    /// <summary>Points <c>live/NAME</c> at version <paramref name="version"/>. Returns true once the commit point is passed.</summary>
+    private bool SwitchLive(string name, int version, LiveState live, Action<string> setStep)
+    {
+        var next = NextLinkPath(name);
+        var livePath = LivePath(name);
+        if (live.Kind == LiveKind.Unknown)
+        {
+            throw new IOException($"{livePath} is neither CertDaemon's link nor certbot's directory; refusing to replace it");
+        }
+
+        setStep($"create the symbolic link {next}");
+        _fileSystem.DeleteFile(next);
+        _fileSystem.CreateSymbolicLink(next, Path.GetFileName(VersionDirectory(name, version)));
+        if (!live.IsCertbotDirectory)
+        {
+            setStep($"rename {next} over {livePath}");
+            _fileSystem.Rename(next, livePath);
+            return true;
+        }
+
+        var certbotVersion = live.Version!.Value;
+        var aside = VersionDirectory(name, certbotVersion);
+        if (Directory.Exists(aside))
+        {
+            throw new IOException($"{aside} already exists, so certbot's live directory cannot be kept there");
+        }
+
+        try
+        {
+            setStep($"exchange {next} with certbot's directory {livePath}");
+            _fileSystem.Exchange(next, livePath);
+            return true;
+        }
+        catch (NotSupportedException e)
+        {
+            StorageLog.RenameExchangeUnsupported(_logger, name, e.Message);
+        }
+
+        setStep($"move certbot's directory {livePath} to {aside}");
+        _fileSystem.Rename(livePath, aside);
+        setStep($"rename {next} to {livePath}");
+        _fileSystem.Rename(next, livePath);
+        return true;
+    }
+
+    private void Prune(string name, int firstOwn, int liveVersion)
+    {
+        var own = ArchiveVersions(name).Keys.Concat(VersionDirectories(name))
+            .Where(v => v >= firstOwn)
+            .Distinct()
+            .OrderDescending()
+            .ToList();
+        foreach (var version in own.Skip(_options.KeepVersions).Where(v => v != liveVersion))
+        {
+            try
+            {
+                DiscardVersion(name, version);
+                StorageLog.VersionPruned(_logger, name, version);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                StorageLog.PostSwitchStepFailed(_logger, name, liveVersion, $"removing old version {version}", e.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes a version that is not live: its directory first (renamed to <c>.partial</c>, so a crash mid-delete
+    /// leaves something recovery removes), then its archive files.
+    /// </summary>
+    private List<string> DiscardVersion(string name, int version)
+    {
+        var removed = new List<string>();
+        var directory = VersionDirectory(name, version);
+        var partial = PartialVersionDirectory(name, version);
+        if (Directory.Exists(directory))
+        {
+            _fileSystem.DeleteDirectory(partial);
+            _fileSystem.Rename(directory, partial);
+            removed.Add(directory);
+        }
+
+        if (Directory.Exists(partial))
+        {
+            _fileSystem.DeleteDirectory(partial);
+            removed.Add(partial);
+        }
+
+        foreach (var part in _parts)
+        {
+            var path = ArchiveFile(name, part, version);
+            if (File.Exists(path))
+            {
+                _fileSystem.DeleteFile(path);
+                removed.Add(path);
+            }
+        }
+
+        SyncIfExists(_liveRoot);
+        SyncIfExists(ArchiveDirectory(name));
+        return removed;
+    }
+
+    // ---- lineage and reading -------------------------------------------------------------------------------
+
+    private async Task<int> LoadOrAdoptLineageAsync(string name, LiveState live, CancellationToken cancellationToken)
+    {
+        if (ReadLineageMarker(name) is { } marker)
+        {
+            return marker.FirstOwnVersion;
+        }
+
+        var archive = ArchiveDirectory(name);
+        if (!Directory.Exists(archive))
+        {
+            _fileSystem.CreateDirectory(archive, PrivateDirectoryMode);
+            _fileSystem.SyncDirectory(_archiveRoot);
+        }
+
+        var existing = ArchiveVersions(name).Keys.Append(live.Version ?? 0).Max();
+        var firstOwn = existing + 1;
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(new LineageMarker(firstOwn), StorageJsonContext.Default.LineageMarker);
+        await AtomicFile.WriteAsync(_fileSystem, LineageMarkerPath(name), bytes, PrivateFileMode, cancellationToken);
+        if (existing > 0)
+        {
+            StorageLog.CertbotLineageAdopted(_logger, name, existing, firstOwn);
+        }
+
+        return firstOwn;
+    }
+
+    private LineageMarker? ReadLineageMarker(string name)
+    {
+        var path = LineageMarkerPath(name);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        return JsonSerializer.Deserialize(File.ReadAllBytes(path), StorageJsonContext.Default.LineageMarker)
+            ?? throw new CertificateStoreException(name, $"{path} is empty");
+    }
+
+    private SwitchJournal? ReadJournal(string name)
+    {
+        var path = JournalPath(name);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), StorageJsonContext.Default.SwitchJournal)
+                ?? throw new CertificateStoreException(name, $"{path} is empty");
+        }
+        catch (JsonException e)
+        {
+            // Written atomically, so a broken journal was edited by hand: refuse to guess.
+            throw new CertificateStoreException(name, $"The switch journal {path} is not valid JSON; inspect live/{name} and remove it: {e.Message}", e);
+        }
+    }
+
+    private Task WriteJournalAsync(string name, SwitchJournal journal, CancellationToken cancellationToken) =>
+        AtomicFile.WriteAsync(
+            _fileSystem,
+            JournalPath(name),
+            JsonSerializer.SerializeToUtf8Bytes(journal, StorageJsonContext.Default.SwitchJournal),
+            PrivateFileMode,
+            cancellationToken);
+
+    private int NextVersion(string name, int firstOwn) =>
+        ArchiveVersions(name).Keys.Concat(VersionDirectories(name)).Append(firstOwn - 1).Max() + 1;
+
+    private LiveState ReadLive(string name)
+    {
+        var path = LivePath(name);
+        var target = new FileInfo(path).LinkTarget;
+        if (target is not null)
+        {
+            var version = ParseVersionDirectory(name, target, partial: false);
+            return version is null
+                ? throw new CertificateStoreException(name, $"{path} links to '{target}', which CertDaemon did not create; refusing to touch it.")
+                : new LiveState(LiveKind.Link, version);
+        }
+
+        if (Directory.Exists(path))
+        {
+            return new LiveState(LiveKind.CertbotDirectory, ReadCertbotDirectoryVersion(name, path));
+        }
+
+        return File.Exists(path) ? new LiveState(LiveKind.Unknown, null) : new LiveState(LiveKind.Missing, null);
+    }
+
+    /// <summary>The version certbot's real <c>live/NAME</c> directory links: all four links must agree.</summary>
+    private int ReadCertbotDirectoryVersion(string name, string directory)
+    {
+        int? version = null;
+        foreach (var part in _parts)
+        {
+            var link = Path.Combine(directory, part + ".pem");
+            var target = new FileInfo(link).LinkTarget
+                ?? throw new CertificateStoreException(name, $"{link} is not a symbolic link; certbot's layout expected.");
+            var resolved = Path.GetFullPath(Path.Combine(directory, target));
+            var fileName = Path.GetFileName(resolved);
+            if (!string.Equals(Path.GetDirectoryName(resolved), ArchiveDirectory(name), StringComparison.Ordinal)
+                || !fileName.StartsWith(part, StringComparison.Ordinal) || !fileName.EndsWith(".pem", StringComparison.Ordinal)
+                || !int.TryParse(fileName.AsSpan(part.Length, fileName.Length - part.Length - 4), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                throw new CertificateStoreException(name, $"{link} links to '{target}', not to archive/{name}/{part}N.pem.");
+            }
+
+            if (version is not null && version != n)
+            {
+                throw new CertificateStoreException(name, $"certbot's links in {directory} name different versions ({version} and {n}); run 'certbot renew' or fix them first.");
+            }
+
+            version = n;
+        }
+
+        return version!.Value;
+    }
+
+    /// <summary>Archive versions of <paramref name="name"/> and which of the four parts each has.</summary>
+    private SortedDictionary<int, List<string>> ArchiveVersions(string name)
+    {
+        var result = new SortedDictionary<int, List<string>>();
+        var archive = ArchiveDirectory(name);
+        if (!Directory.Exists(archive))
+        {
+            return result;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(archive, "*.pem"))
+        {
+            var fileName = Path.GetFileName(file);
+            foreach (var part in _parts)
+            {
+                if (fileName.StartsWith(part, StringComparison.Ordinal)
+                    && int.TryParse(fileName.AsSpan(part.Length, fileName.Length - part.Length - 4), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+                {
+                    if (!result.TryGetValue(version, out var parts))
+                    {
+                        result[version] = parts = [];
+                    }
+
+                    parts.Add(part);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private IEnumerable<int> VersionDirectories(string name) =>
+        Directory.Exists(_liveRoot)
+            ? Directory.EnumerateDirectories(_liveRoot, "." + name + ".v*")
+                .Select(d => ParseVersionDirectory(name, Path.GetFileName(d), partial: false))
+                .OfType<int>()
+                .ToList()
+            : [];
+
+    private static int? ParseVersionDirectory(string name, string entryName, bool partial)
+    {
+        var prefix = "." + name + ".v";
+        if (!entryName.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var rest = entryName.AsSpan(prefix.Length);
+        if (partial)
+        {
+            if (!rest.EndsWith(".partial", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            rest = rest[..^".partial".Length];
+        }
+
+        return int.TryParse(rest, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : null;
+    }
+
+    private bool IsCompleteArchiveSet(string name, int version) =>
+        _parts.All(part => File.Exists(ArchiveFile(name, part, version)));
+
+    private async Task<CertificateMaterial> ReadArchivedMaterialAsync(string name, int version, CancellationToken cancellationToken)
+    {
+        if (!IsCompleteArchiveSet(name, version))
+        {
+            throw new CertificateMaterialException(name, $"Version {version} of '{name}' is not complete in {ArchiveDirectory(name)}; it cannot be made live.");
+        }
+
+        var material = new CertificateMaterial(
+            await File.ReadAllTextAsync(ArchiveFile(name, "cert", version), cancellationToken),
+            await File.ReadAllTextAsync(ArchiveFile(name, "chain", version), cancellationToken),
+            await File.ReadAllTextAsync(ArchiveFile(name, "privkey", version), cancellationToken));
+        var fullChain = await File.ReadAllTextAsync(ArchiveFile(name, "fullchain", version), cancellationToken);
+        if (!string.Equals(fullChain.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd() + "\n", material.FullChainPem, StringComparison.Ordinal))
+        {
+            throw new CertificateMaterialException(name, $"{ArchiveFile(name, "fullchain", version)} is not cert{version}.pem followed by chain{version}.pem; refusing to make it live.");
+        }
+
+        return material;
+    }
+
+    private StoredVersion DescribeVersion(string name, int version, int firstOwn, VerifiedCertificate? verified)
+    {
+        var certificatePath = ArchiveFile(name, "cert", version);
+        string serial;
+        DateTimeOffset notAfter;
+        if (verified is not null)
+        {
+            (serial, notAfter) = (verified.Serial, verified.NotAfter);
+        }
+        else
+        {
+            using var certificate = LoadFirstCertificate(name, certificatePath);
+            (serial, notAfter) = (certificate.SerialNumber, new DateTimeOffset(certificate.NotAfter.ToUniversalTime()));
+        }
+
+        return new StoredVersion(
+            name,
+            version,
+            IsCertbotVersion: version < firstOwn,
+            certificatePath,
+            ArchiveFile(name, "chain", version),
+            ArchiveFile(name, "fullchain", version),
+            ArchiveFile(name, "privkey", version),
+            serial,
+            notAfter);
+    }
+
+    private static X509Certificate2 LoadFirstCertificate(string name, string path)
+    {
+        var pem = File.ReadAllText(path);
+        if (!PemEncoding.TryFind(pem, out var fields))
+        {
+            throw new CertificateStoreException(name, $"{path} holds no PEM certificate.");
+        }
+
+        return X509CertificateLoader.LoadCertificate(Convert.FromBase64String(pem[fields.Base64Data]));
+    }
+
+    // ---- plumbing ------------------------------------------------------------------------------------------
+
+    private async Task<LineageLock> AcquireLockAsync(string name, CancellationToken cancellationToken) =>
+        await LineageLock.AcquireAsync(name, Path.Combine(_metaRoot, name + ".lock"), _options.LockTimeout, _timeProvider, cancellationToken);
+
+    /// <summary>Creates <c>archive/</c>, <c>live/</c> and <c>.certdaemon/</c> 0700, and tightens them if group or others can enter.</summary>
+    private void EnsureRoots(string name)
+    {
+        try
+        {
+            if (!Directory.Exists(_root))
+            {
+                Directory.CreateDirectory(_root, PrivateDirectoryMode | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            }
+
+            foreach (var directory in new[] { _archiveRoot, _liveRoot, _metaRoot })
+            {
+                if (!Directory.Exists(directory))
+                {
+                    _fileSystem.CreateDirectory(directory, PrivateDirectoryMode);
+                    _fileSystem.SyncDirectory(_root);
+                    continue;
+                }
+
+                var mode = File.GetUnixFileMode(directory);
+                if ((mode & GroupOrOther) != 0)
+                {
+                    File.SetUnixFileMode(directory, mode & ~GroupOrOther);
+                    StorageLog.PermissionsTightened(_logger, directory, mode, mode & ~GroupOrOther);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CertificateStoreException(name, $"Preparing {_root} for '{name}' failed: {e.Message}. The live set is unchanged.", e);
+        }
+    }
+
+    private void SyncIfExists(string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            _fileSystem.SyncDirectory(directory);
+        }
+    }
+
+    private static bool IsSymbolicLink(string path) => new FileInfo(path).LinkTarget is not null;
+
+    private static string DescribeLive(LiveState live) => live.Version is { } v ? $"version {v}" : "no version was live";
+
+    private string ArchiveDirectory(string name) => Path.Combine(_archiveRoot, name);
+
+    private string ArchiveFile(string name, string part, int version) =>
+        Path.Combine(_archiveRoot, name, part + version.ToString(CultureInfo.InvariantCulture) + ".pem");
+
+    private string VersionDirectory(string name, int version) =>
+        Path.Combine(_liveRoot, "." + name + ".v" + version.ToString(CultureInfo.InvariantCulture));
+
+    private string PartialVersionDirectory(string name, int version) => VersionDirectory(name, version) + ".partial";
+
+    private string NextLinkPath(string name) => Path.Combine(_liveRoot, "." + name + ".next");
+
+    private string JournalPath(string name) => Path.Combine(_metaRoot, name + ".switch.json");
+
+    private string LineageMarkerPath(string name) => Path.Combine(_metaRoot, name + ".lineage.json");
+
+    private enum LiveKind
+    {
+        Missing,
+        Link,
+        CertbotDirectory,
+        Unknown,
+    }
+
+    private sealed record LiveState(LiveKind Kind, int? Version)
+    {
+        public bool IsLink => Kind == LiveKind.Link;
+
+        public bool IsCertbotDirectory => Kind == LiveKind.CertbotDirectory;
+    }
+}

@@ -1,0 +1,32 @@
+namespace CertDaemon.Storage;
+
+/// <summary>
+/// A store operation failed. The message says which step, on which path, and what was left live; the
+/// <see cref="Exception.InnerException"/> is the underlying I/O error.
+/// </summary>
+public class CertificateStoreException : Exception
+{
+    public CertificateStoreException(string certificateName, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        CertificateName = certificateName;
+    }
+
+    public CertificateStoreException()
+    {
+        CertificateName = string.Empty;
+    }
+
+    public CertificateStoreException(string message) : base(message)
+    {
+        CertificateName = string.Empty;
+    }
+
+    public CertificateStoreException(string message, Exception innerException) : base(message, innerException)
+    {
+        CertificateName = string.Empty;
+    }
+
+    /// <summary>The lineage the operation was for.</summary>
+    public string CertificateName { get; }
+}

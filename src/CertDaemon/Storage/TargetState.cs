@@ -1,0 +1,20 @@
+namespace CertDaemon.Storage;
+
+/// <summary>What one deploy target holds for a certificate.</summary>
+public sealed record TargetState
+{
+    /// <summary>Serial of the certificate the target was last successfully given; null when never.</summary>
+    public string? HeldSerial { get; init; }
+
+    /// <summary>The ACM certificate ARN (ACM targets only); kept so re-imports replace it in place.</summary>
+    public string? Arn { get; init; }
+
+    /// <summary>When a deployment to this target was last attempted.</summary>
+    public DateTimeOffset? LastAttemptAt { get; init; }
+
+    /// <summary>When a deployment to this target last succeeded.</summary>
+    public DateTimeOffset? LastSuccessAt { get; init; }
+
+    /// <summary>The last attempt's failure; null after a success.</summary>
+    public StateError? LastError { get; init; }
+}

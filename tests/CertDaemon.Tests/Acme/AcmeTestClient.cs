@@ -1,0 +1,42 @@
+using CertDaemon.Acme;
+using CertDaemon.Testbed.Pebble;
+
+namespace CertDaemon.Tests.Acme;
+
+/// <summary>An <see cref="AcmeClient"/> wired to a pebble (trusting only its test TLS root), with its requests and logs recorded.</summary>
+public sealed class AcmeTestClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    private AcmeTestClient(HttpClient http, RequestRecorder recorder, AcmeClient client, RecordingLogger<AcmeClient> logger)
+    {
+        _http = http;
+        Recorder = recorder;
+        Client = client;
+        Logger = logger;
+    }
+
+    internal AcmeClient Client { get; }
+
+    public RequestRecorder Recorder { get; }
+
+    internal RecordingLogger<AcmeClient> Logger { get; }
+
+    internal static AcmeTestClient Create(PebbleServer server, AccountKey key, AcmeClientOptions? options = null, TimeProvider? time = null) =>
+        Create(server.DirectoryUrl, CertDaemon.Acme.AcmeHttpHandlerFactory.Create([server.TlsRoot]), key, options, time);
+
+    internal static AcmeTestClient Create(Uri directoryUrl, HttpMessageHandler handler, AccountKey key, AcmeClientOptions? options = null, TimeProvider? time = null)
+    {
+        var recorder = new RequestRecorder(handler);
+        var http = new HttpClient(recorder) { Timeout = TimeSpan.FromSeconds(30) };
+        var logger = new RecordingLogger<AcmeClient>();
+        var client = new AcmeClient(http, directoryUrl, key, time ?? TimeProvider.System, logger, options);
+        return new AcmeTestClient(http, recorder, client, logger);
+    }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        _http.Dispose();
+    }
+}
