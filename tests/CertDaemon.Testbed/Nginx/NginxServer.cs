@@ -154,11 +154,7 @@ public sealed partial class NginxServer : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(keyPath)!);
         File.WriteAllText(certificatePath, certificate.ExportCertificatePem() + "\n");
         File.WriteAllText(keyPath, "", Encoding.ASCII);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
+        File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
         return certificate.SerialNumber.ToLowerInvariant();
     }

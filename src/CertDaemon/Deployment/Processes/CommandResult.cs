@@ -21,6 +21,9 @@ internal sealed record CommandResult
 
     public TimeSpan Duration { get; init; }
 
+    /// <summary>The time limit the command ran under.</summary>
+    public TimeSpan Timeout { get; init; }
+
     /// <summary>Why the program could not be started, naming it; <see langword="null"/> when it started.</summary>
     public string? StartError { get; init; }
 
@@ -37,7 +40,7 @@ internal sealed record CommandResult
     {
         CommandStatus.NotStarted => $"`{CommandLine}` could not be started: {StartError}",
         CommandStatus.TimedOut => string.Create(
-            CultureInfo.InvariantCulture, $"`{CommandLine}` did not finish within {Duration.TotalSeconds:0.#} s and was killed with its child processes"),
+            CultureInfo.InvariantCulture, $"`{CommandLine}` did not finish within {Timeout.TotalSeconds:0.###} s and was killed with its child processes"),
         _ when ExitCode == 0 => $"`{CommandLine}` succeeded",
         _ => string.Create(CultureInfo.InvariantCulture, $"`{CommandLine}` failed with exit code {ExitCode}"),
     };

@@ -41,7 +41,7 @@ internal sealed class CommandRunner(TimeProvider time)
         var started = time.GetTimestamp();
         if (ExecutableLocator.Check(command[0], Environment.GetEnvironmentVariable("PATH")) is { } notRunnable)
         {
-            return NotStarted(command, notRunnable, time.GetElapsedTime(started));
+            return NotStarted(command, notRunnable, timeout, time.GetElapsedTime(started));
         }
 
         var psi = new ProcessStartInfo(command[0])
@@ -71,7 +71,7 @@ internal sealed class CommandRunner(TimeProvider time)
         catch (Win32Exception e)
         {
             // Found by the check above but still refused by execve (a bad interpreter line, noexec mount, a race).
-            return NotStarted(command, $"program \"{command[0]}\" could not be executed: {e.Message}", time.GetElapsedTime(started));
+            return NotStarted(command, $"program \"{command[0]}\" could not be executed: {e.Message}", timeout, time.GetElapsedTime(started));
         }
 
         process.StandardInput.Close();
@@ -120,11 +120,12 @@ internal sealed class CommandRunner(TimeProvider time)
             Output = output.Text,
             OutputTruncated = output.Truncated,
             Duration = time.GetElapsedTime(started),
+            Timeout = timeout,
         };
     }
 
-    private static CommandResult NotStarted(IReadOnlyList<string> command, string error, TimeSpan duration) =>
-        new() { Command = command, Status = CommandStatus.NotStarted, StartError = error, Duration = duration };
+    private static CommandResult NotStarted(IReadOnlyList<string> command, string error, TimeSpan timeout, TimeSpan duration) =>
+        new() { Command = command, Status = CommandStatus.NotStarted, StartError = error, Timeout = timeout, Duration = duration };
 
     private static async Task PumpAsync(StreamReader reader, BoundedOutput output, CancellationToken cancellationToken)
     {
