@@ -21,9 +21,9 @@ internal static partial class DeploymentLog
         Message = "{CertificateName}: nginx configuration test failed for serial {Serial}, nginx not reloaded: {Result}\n{Output}")]
     public static partial void NginxConfigurationTestFailed(ILogger logger, string certificateName, string serial, string result, string output);
 
-    [LoggerMessage(EventId = EventIds.Deployment + 4, EventName = "LiveVersionRolledBack", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = EventIds.Deployment + 4, EventName = "LiveVersionRollback", Level = LogLevel.Warning,
         Message = "{CertificateName}: serial {Serial} not deployed; {Rollback}")]
-    public static partial void LiveVersionRolledBack(ILogger logger, string certificateName, string serial, string rollback);
+    public static partial void LiveVersionRollback(ILogger logger, string certificateName, string serial, string rollback);
 
     [LoggerMessage(EventId = EventIds.Deployment + 5, EventName = "NginxReloadFailed", Level = LogLevel.Error,
         Message = "{CertificateName}: nginx configuration test passed for serial {Serial} but the reload failed: {Result}\n{Output}")]

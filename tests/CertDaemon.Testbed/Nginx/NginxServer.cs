@@ -269,12 +269,10 @@ public sealed partial class NginxServer : IAsyncDisposable
         if (!_process.HasExited)
         {
             var stop = new ProcessStartInfo(NginxProgram) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var argument in StopCommand)
+            foreach (var argument in StopCommand.Skip(1))
             {
                 stop.ArgumentList.Add(argument);
             }
-
-            stop.ArgumentList.RemoveAt(0);
 
             // A broken configuration makes "-s stop" fail (nginx parses it first): the kill below still ends it.
             RestoreConfiguration();

@@ -66,7 +66,7 @@ internal sealed class NginxDeployer(
         {
             DeploymentLog.NginxConfigurationTestFailed(logger, context.CertificateName, context.Serial, test.Describe(), ToolText(test));
             var rolledBack = await RollBackAsync(context, cancellationToken);
-            DeploymentLog.LiveVersionRolledBack(logger, context.CertificateName, context.Serial, rolledBack.Describe());
+            DeploymentLog.LiveVersionRollback(logger, context.CertificateName, context.Serial, rolledBack.Describe());
             return new DeploymentResult.Failed
             {
                 Target = TargetName,

@@ -111,6 +111,12 @@ internal sealed class CommandRunner(TimeProvider time)
             await pumps;
             output.AppendNote("[output still open after the program exited (a background process kept it); stopped reading]");
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await drain.CancelAsync();
+            await pumps;
+            throw;
+        }
 
         return new CommandResult
         {
