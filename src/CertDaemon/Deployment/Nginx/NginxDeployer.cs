@@ -1,0 +1,196 @@
+using System.Text;
+using CertDaemon.Configuration;
+using CertDaemon.Deployment.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace CertDaemon.Deployment.Nginx;
+
+/// <summary>
+/// Deploys to nginx the way certbot's nginx plugin does, then checks the result: run the configuration test
+/// (<see cref="NginxOptions.TestCommand"/>), reload only when it passed (<see cref="NginxOptions.ReloadCommand"/>),
+/// then connect to <see cref="NginxOptions.VerifyAddress"/> and check that each name is answered with the new serial.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Test failed (non-zero exit, time limit, program missing): nginx is not reloaded, so it keeps serving what it
+/// loaded before; the live links are switched back with the <see cref="LiveVersionRollback"/> so the files on disk
+/// match what nginx runs and a reload by anyone else (an operator, a reboot) cannot pick up an untested state.
+/// </para>
+/// <para>
+/// Reload failed after a passing test: no rollback. The new files passed nginx's own test, so they are safe for any
+/// later reload; nginx's state is uncertain (a reload command can fail after signalling nginx), and switching the
+/// files back would make disk and memory disagree in the other direction. The next check retries test and reload.
+/// </para>
+/// <para>
+/// Served certificate differs after a successful reload: a <see cref="DeploymentWarning.ServedCertificateMismatch"/>
+/// warning and the <c>ServedCertificateMismatch</c> event, never a rollback: nginx may be configured to serve other
+/// files for that name, which is the operator's call.
+/// </para>
+/// <para>Deployments are serialized: two certificates never interleave their test and reload.</para>
+/// </remarks>
+internal sealed class NginxDeployer(
+    NginxOptions options,
+    CommandRunner commands,
+    ServedCertificateProbe probe,
+    LiveVersionRollback rollback,
+    TimeProvider time,
+    ILogger<NginxDeployer> logger) : ICertificateDeployer, IDisposable
+{
+    public const string TargetName = "nginx";
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public string Target => TargetName;
+
+    /// <inheritdoc />
+    public async Task<DeploymentResult> DeployAsync(DeploymentContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await DeployExclusiveAsync(context, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    private async Task<DeploymentResult> DeployExclusiveAsync(DeploymentContext context, CancellationToken cancellationToken)
+    {
+        var test = await commands.RunAsync(options.TestCommand, options.CommandTimeout, cancellationToken: cancellationToken);
+        if (!test.Succeeded)
+        {
+            DeploymentLog.NginxConfigurationTestFailed(logger, context.CertificateName, context.Serial, test.Describe(), ToolText(test));
+            var rolledBack = await RollBackAsync(context, cancellationToken);
+            DeploymentLog.LiveVersionRollback(logger, context.CertificateName, context.Serial, rolledBack.Describe());
+            return new DeploymentResult.Failed
+            {
+                Target = TargetName,
+                CertificateName = context.CertificateName,
+                Serial = context.Serial,
+                Stage = DeploymentStage.ConfigurationTest,
+                ToolOutput = ToolText(test),
+                Rollback = rolledBack,
+                Holding = TargetHolding.Unknown("nginx was not reloaded: it keeps serving what it loaded before"),
+                Message = $"nginx configuration test failed, so nginx was not reloaded: {test.Describe()}.\n{Indent(ToolText(test))}"
+                    + $"{Capitalize(rolledBack.Describe())}. The deployment is retried at the next check without issuing again.",
+            };
+        }
+
+        var reload = await commands.RunAsync(options.ReloadCommand, options.CommandTimeout, cancellationToken: cancellationToken);
+        if (!reload.Succeeded)
+        {
+            DeploymentLog.NginxReloadFailed(logger, context.CertificateName, context.Serial, reload.Describe(), ToolText(reload));
+            return new DeploymentResult.Failed
+            {
+                Target = TargetName,
+                CertificateName = context.CertificateName,
+                Serial = context.Serial,
+                Stage = DeploymentStage.Reload,
+                ToolOutput = ToolText(reload),
+                Holding = TargetHolding.Unknown("nginx may or may not have reloaded"),
+                Message = $"nginx configuration test passed but the reload failed: {reload.Describe()}.\n{Indent(ToolText(reload))}"
+                    + "The live files stay on the new version (they passed nginx's test); test and reload are retried at the next check.",
+            };
+        }
+
+        DeploymentLog.NginxReloaded(logger, context.CertificateName, context.Serial);
+        if (options.VerifyAddress is not { } address)
+        {
+            return new DeploymentResult.Succeeded
+            {
+                Target = TargetName,
+                CertificateName = context.CertificateName,
+                Serial = context.Serial,
+                Holding = new TargetHolding(context.Serial, Verified: false, "nginx reloaded; what it serves is not checked (Nginx.VerifyAddress is null)"),
+                Message = $"nginx tested and reloaded for serial {context.Serial}.",
+            };
+        }
+
+        return await VerifyServedAsync(context, address, cancellationToken);
+    }
+
+    private async Task<DeploymentResult> VerifyServedAsync(DeploymentContext context, string address, CancellationToken cancellationToken)
+    {
+        // One deadline for all names: the first waits for nginx's new workers, the rest are then checked once each.
+        var deadline = time.GetUtcNow() + probe.Options.Deadline;
+        var warnings = new List<DeploymentWarning>();
+        var served = new List<(string ServerName, string? Serial)>();
+        foreach (var domain in context.Domains.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var result = await probe.WaitForSerialAsync(address, domain, context.Serial, deadline, cancellationToken);
+            switch (result)
+            {
+                case ServedCertificateProbeResult.Served { Certificate: var certificate } when certificate.HasSerial(context.Serial):
+                    DeploymentLog.ServedCertificateVerified(logger, context.CertificateName, certificate.Serial, result.ServerName, address, result.Attempts);
+                    served.Add((result.ServerName, certificate.Serial));
+                    break;
+                case ServedCertificateProbeResult.Served { Certificate: var certificate }:
+                    DeploymentLog.ServedCertificateMismatch(logger, context.CertificateName, context.Serial, certificate.Serial, result.ServerName, address);
+                    served.Add((result.ServerName, certificate.Serial));
+                    warnings.Add(new DeploymentWarning(
+                        DeploymentWarning.ServedCertificateMismatch,
+                        $"{address} serves serial {certificate.Serial} ({string.Join(", ", certificate.Names)}) for {result.ServerName}, "
+                        + $"not the deployed serial {context.Serial}: nginx may be configured to serve other files than {context.FullChainPath} "
+                        + "for this name (check ssl_certificate in the server block that answers it). Not rolled back: the configuration test passed."));
+                    break;
+                case ServedCertificateProbeResult.Unreachable { Error: var error }:
+                    DeploymentLog.ServedCertificateUnverified(logger, context.CertificateName, result.ServerName, error);
+                    served.Add((result.ServerName, null));
+                    warnings.Add(new DeploymentWarning(
+                        DeploymentWarning.ServedCertificateUnverified,
+                        $"could not check what nginx serves for {result.ServerName}: {error} (check Nginx.VerifyAddress)."));
+                    break;
+            }
+        }
+
+        var allNew = served.TrueForAll(s => s.Serial is not null && string.Equals(s.Serial, context.Serial, StringComparison.OrdinalIgnoreCase));
+        var distinctSerials = served.Select(s => s.Serial).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var holding = new TargetHolding(
+            distinctSerials is [{ } only] ? only : null,
+            Verified: distinctSerials is [not null],
+            allNew
+                ? $"nginx on {address} serves {context.Serial} for {string.Join(", ", served.Select(s => s.ServerName))}"
+                : $"nginx on {address} serves " + string.Join(", ", served.Select(s => $"{s.Serial ?? "(unknown)"} for {s.ServerName}")));
+        return new DeploymentResult.Succeeded
+        {
+            Target = TargetName,
+            CertificateName = context.CertificateName,
+            Serial = context.Serial,
+            Holding = holding,
+            Warnings = warnings,
+            Message = warnings.Count == 0
+                ? $"nginx tested and reloaded; {address} serves serial {context.Serial} for every name."
+                : $"nginx tested and reloaded, but: {string.Join(" ", warnings.Select(w => w.Message))}",
+        };
+    }
+
+    private async Task<LiveRollbackResult> RollBackAsync(DeploymentContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await rollback(context, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            // The rollback's contract is to report such failures as results; keep ours (no throw) if it does not.
+            return new LiveRollbackResult.Failed(e.Message);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return new LiveRollbackResult.Failed(e.Message);
+        }
+    }
+
+    private static string ToolText(CommandResult result) =>
+        result.Status == CommandStatus.NotStarted ? "" : result.Output.TrimEnd() + (result.OutputTruncated ? "\n[output truncated]" : "");
+
+    private static string Indent(string text) =>
+        text.Length == 0 ? "" : new StringBuilder().AppendJoin('\n', text.Split('\n').Select(line => "  " + line)).Append('\n').ToString();
+
+    private static string Capitalize(string sentence) => sentence.Length == 0 ? sentence : char.ToUpperInvariant(sentence[0]) + sentence[1..];
+}

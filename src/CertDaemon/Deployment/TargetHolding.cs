@@ -1,0 +1,13 @@
+namespace CertDaemon.Deployment;
+
+/// <summary>What a deploy target holds after an attempt, as far as the deployer could tell (for <c>certdaemon status</c>).</summary>
+/// <param name="Serial">
+/// The serial the target is known to hold, lower-case hex; <see langword="null"/> when it is not known (for example
+/// nginx was not reloaded and keeps serving whatever it loaded before, or the served certificate was not checked).
+/// </param>
+/// <param name="Verified">Whether <paramref name="Serial"/> was observed (a TLS handshake, an API read) rather than presumed.</param>
+/// <param name="Description">One line for people, such as <c>nginx on 127.0.0.1:443 serves 04ab.. for example.com</c>.</param>
+internal sealed record TargetHolding(string? Serial, bool Verified, string Description)
+{
+    public static TargetHolding Unknown(string description) => new(null, false, description);
+}
