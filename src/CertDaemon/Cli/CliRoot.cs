@@ -1,14 +1,61 @@
 using System.CommandLine;
+using CertDaemon.Logging;
 
 namespace CertDaemon.Cli;
 
 /// <summary>The command-line root: builds every command and maps outcomes to the documented exit codes.</summary>
 internal static class CliRoot
 {
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary><c>--config PATH</c>: default <c>$CERTDAEMON_CONFIG</c>, then <c>/etc/certdaemon/certdaemon.json</c>.</summary>
+    public static readonly Option<string?> ConfigOption = new("--config")
     {
-        var root = new RootCommand("CertDaemon: certificates from any ACME CA via Route53 DNS-01, deployed to nginx and ACM.");
+        Description = "Configuration file (default: $CERTDAEMON_CONFIG, then /etc/certdaemon/certdaemon.json)",
+        Recursive = true,
+    };
+
+    /// <summary><c>--log-format auto|json|text</c>: auto is JSON under systemd, text on a terminal.</summary>
+    public static readonly Option<string> LogFormatOption = new("--log-format")
+    {
+        Description = "Log format: auto (JSON under systemd, text otherwise), json or text",
+        Recursive = true,
+        DefaultValueFactory = _ => "auto",
+    };
+
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var root = new RootCommand("CertDaemon: certificates from any ACME CA via Route53 DNS-01, deployed to nginx and ACM.")
+        {
+            ConfigOption,
+            LogFormatOption,
+        };
+        foreach (var command in new[]
+        {
+            IssueCommand.Create(output, error),
+            ConfigCommand.Create(output, error),
+            IamPolicyCommand.Create(output, error),
+            StatusCommand.Create(output, error),
+        })
+        {
+            root.Add(command);
+        }
+
         var parse = root.Parse(args);
-        return await parse.InvokeAsync();
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var parseError in parse.Errors)
+            {
+                error.WriteLine(parseError.Message);
+            }
+
+            error.WriteLine("Run 'certdaemon --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
+
+    public static LogFormat ParseLogFormat(ParseResult parse) =>
+        LoggingSetup.TryParseFormat(parse.GetValue(LogFormatOption), out var format) ? format : LogFormat.Auto;
 }

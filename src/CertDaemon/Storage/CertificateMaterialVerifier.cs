@@ -37,7 +37,7 @@ internal static class CertificateMaterialVerifier
             }
 
             VerifyKeyMatches(name, leaf, material.PrivateKeyPem);
-            return new VerifiedCertificate(leaf.SerialNumber, new DateTimeOffset(leaf.NotBefore.ToUniversalTime()), new DateTimeOffset(leaf.NotAfter.ToUniversalTime()));
+            return new VerifiedCertificate(leaf.SerialNumber.ToLowerInvariant(), new DateTimeOffset(leaf.NotBefore.ToUniversalTime()), new DateTimeOffset(leaf.NotAfter.ToUniversalTime()));
         }
         finally
         {

@@ -20,6 +20,9 @@ public sealed record CertificateState
     /// </summary>
     public IReadOnlyList<string> Domains { get; init; } = [];
 
+    /// <summary>The key type (configuration spelling) of an ad-hoc certificate; null for configured ones.</summary>
+    public string? KeyType { get; init; }
+
     /// <summary>Versions stored, oldest first.</summary>
     public IReadOnlyList<CertificateHistoryEntry> History { get; init; } = [];
 
@@ -28,6 +31,9 @@ public sealed record CertificateState
 
     /// <summary>The certificate most recently issued and committed (live unless a deploy rolled it back); null before the first.</summary>
     public CurrentCertificate? Current { get; init; }
+
+    /// <summary>What the schedule remembers (ARI window, random fraction, failure backoff); null until first planned.</summary>
+    public RenewalState? Renewal { get; init; }
 
     /// <summary>The last failure of issuance or renewal for this certificate, cleared on success.</summary>
     public StateError? LastError { get; init; }

@@ -845,7 +845,7 @@ public sealed class CertificateStore
         else
         {
             using var certificate = LoadFirstCertificate(name, certificatePath);
-            (serial, notAfter) = (certificate.SerialNumber, new DateTimeOffset(certificate.NotAfter.ToUniversalTime()));
+            (serial, notAfter) = (certificate.SerialNumber.ToLowerInvariant(), new DateTimeOffset(certificate.NotAfter.ToUniversalTime()));
         }
 
         return new StoredVersion(

@@ -153,7 +153,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
     private static string SerialOf(CertificateMaterial material)
     {
         using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(material.CertificatePem);
-        return certificate.SerialNumber;
+        return certificate.SerialNumber.ToLowerInvariant();
     }
 
     private static SortedDictionary<string, string> LiveAndArchive(StoreTestDirectory dir)

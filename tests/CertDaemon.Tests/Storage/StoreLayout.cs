@@ -47,7 +47,7 @@ public static class StoreLayout
     public static string LiveSerial(string certificateDirectory, string name)
     {
         using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(certificateDirectory, "live", name, "cert.pem")));
-        return certificate.SerialNumber;
+        return certificate.SerialNumber.ToLowerInvariant();
     }
 
     /// <summary>Every path under <paramref name="root"/> with its content (links as "-> target"), for before/after comparisons.</summary>

@@ -1,0 +1,83 @@
+using CertDaemon.Acme;
+using CertDaemon.Aws;
+using CertDaemon.Aws.Route53;
+using CertDaemon.Configuration;
+using CertDaemon.Deployment;
+using CertDaemon.Deployment.Nginx;
+using CertDaemon.Deployment.Processes;
+using CertDaemon.Dns;
+using CertDaemon.Dns.Route53;
+using CertDaemon.Issuance;
+using CertDaemon.Renewal;
+using CertDaemon.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CertDaemon.Hosting;
+
+/// <summary>
+/// The composition root: every service built from one validated <see cref="CertDaemonOptions"/>. One-shot CLI
+/// commands and the daemon register the same graph, so a certificate is issued and deployed the same way by both.
+/// </summary>
+internal static class CertDaemonServices
+{
+    public static IServiceCollection AddCertDaemon(this IServiceCollection services, CertDaemonOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddCertDaemonAws(_ => new Route53ClientFactoryOptions { Endpoint = options.Route53.EndpointUrl });
+
+        // ACME: one HttpClient (pooled connections) trusting Acme.TrustedCaFile's roots for the CA's TLS only.
+        services.AddSingleton(_ => new HttpClient(AcmeHttpHandlerFactory.Create(
+            options.Acme.TrustedCaFile is { } caFile ? AcmeHttpHandlerFactory.LoadPemBundle(caFile) : null))
+        {
+            Timeout = TimeSpan.FromSeconds(60),
+        });
+        services.AddSingleton(sp => new AcmeAccountProvisioner(options.StateDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(new AcmeAccountSettings(
+            options.Acme.DirectoryUrl, options.Acme.Email, options.Acme.AcceptTermsOfService,
+            options.Acme.ExternalAccountBinding?.KeyId, options.Acme.ExternalAccountBinding?.HmacKey));
+        services.AddSingleton(new IssuanceOptions());
+        services.AddSingleton<AcmeSessions>();
+
+        // DNS-01 through Route53.
+        services.AddSingleton<IChallengeJournal>(_ => new FileChallengeJournal(options.StateDirectory));
+        services.AddSingleton(new Route53SolverOptions
+        {
+            PropagationTimeout = options.Route53.PropagationTimeout,
+            PrivateZones = options.Route53.PrivateZones,
+            HostedZoneId = options.Route53.HostedZoneId,
+            Nameservers = options.Dns.Nameservers,
+        });
+        services.AddSingleton<Route53SolverFactory>();
+
+        // Files.
+        services.AddSingleton(sp => new CertificateStore(
+            options.CertificateDirectory, new Storage.StoreOptions { KeepVersions = options.Store.KeepVersions },
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateStore>>()));
+        services.AddSingleton(sp => new CertificateStateStore(
+            options.StateDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateStateStore>>()));
+
+        // Deployment targets.
+        services.AddSingleton<CommandRunner>();
+        services.AddSingleton(sp => new ServedCertificateProbe(sp.GetRequiredService<TimeProvider>(), null));
+        services.AddSingleton<DeployHookRunner>();
+        services.AddSingleton(sp => new NginxDeployer(
+            options.Nginx, sp.GetRequiredService<CommandRunner>(), sp.GetRequiredService<ServedCertificateProbe>(),
+            LiveRollback.For(sp.GetRequiredService<CertificateStore>()), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<NginxDeployer>>()));
+        services.AddSingleton<IReadOnlyList<ICertificateDeployer>>(sp =>
+        {
+            var deployers = new List<ICertificateDeployer>();
+            if (options.Nginx.Enabled)
+            {
+                deployers.Add(sp.GetRequiredService<NginxDeployer>());
+            }
+
+            return deployers;
+        });
+
+        services.AddSingleton<CertificateLifecycle>();
+        return services;
+    }
+}

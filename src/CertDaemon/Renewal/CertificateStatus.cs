@@ -1,0 +1,16 @@
+namespace CertDaemon.Renewal;
+
+/// <summary>One certificate as <c>certdaemon status</c> shows it; the table and <c>--json</c> render this same record.</summary>
+internal sealed record CertificateStatus(
+    string Name,
+    IReadOnlyList<string> Domains,
+    bool AdHoc,
+    string? Serial,
+    DateTimeOffset? NotAfter,
+    double? DaysLeft,
+    DateTimeOffset NextRenewal,
+    string NextRenewalReason,
+    string NextRenewalExplanation,
+    string? LastError,
+    DateTimeOffset? LastErrorAt,
+    IReadOnlyList<TargetStatus> Targets);

@@ -1,0 +1,42 @@
+using CertDaemon.Configuration;
+using CertDaemon.Storage;
+
+namespace CertDaemon.Renewal;
+
+/// <summary>
+/// Turns what is stored (state file) and what is configured into the planner's inputs, so <c>status</c>, <c>renew</c>
+/// and the daemon all ask <see cref="RenewalPlanner"/> the same question.
+/// </summary>
+internal static class RenewalFacts
+{
+    public static RenewalDecision Plan(ManagedCertificate certificate, CertificateState? state, RenewalOptions renewal, DateTimeOffset now, bool force = false)
+    {
+        CertificateFacts? current = null;
+        if (state?.Current is { } c && KeyTypeNames.TryParse(c.KeyType, out var keyType))
+        {
+            current = new CertificateFacts(c.NotBefore, c.NotAfter, c.Domains, keyType);
+        }
+
+        var renewalState = state?.Renewal;
+        AriWindow? ari = renewalState is { AriWindowStart: { } start, AriWindowEnd: { } end } ? new AriWindow(start, end, renewalState.AriExplanationUrl) : null;
+        FailureHistory? failures = renewalState is { ConsecutiveFailures: > 0, LastFailureAt: { } failedAt }
+            ? new FailureHistory(renewalState.ConsecutiveFailures, failedAt, renewalState.RetryAfter, renewalState.NextAriCheck)
+            : null;
+        return RenewalPlanner.Decide(
+            current,
+            new DesiredCertificate(certificate.Domains, certificate.KeyType),
+            ari,
+            RenewalPolicy.Default with { CheckInterval = renewal.CheckInterval },
+            failures,
+            now,
+            renewalState?.RandomFraction ?? StableFraction(certificate.Name, state?.Current?.Serial),
+            force);
+    }
+
+    /// <summary>A fraction in [0, 1) that is the same for the same certificate version in every process.</summary>
+    public static double StableFraction(string name, string? serial)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name + "/" + serial));
+        return BitConverter.ToUInt32(hash, 0) / (uint.MaxValue + 1.0);
+    }
+}

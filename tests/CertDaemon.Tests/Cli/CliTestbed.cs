@@ -1,0 +1,118 @@
+using System.Text.Json;
+using CertDaemon.Storage;
+using CertDaemon.Testbed.Nginx;
+using CertDaemon.Testbed.Pebble;
+using CertDaemon.Testbed.Route53;
+using CertDaemon.Tests.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CertDaemon.Tests.Cli;
+
+/// <summary>
+/// Everything an operator's box has, on loopback: a CA (pebble + challtestsrv), Route53 (our emulator, which publishes
+/// into challtestsrv at INSYNC), and a real nginx serving <c>live/site/</c>. Writes a configuration file for the CLI.
+/// </summary>
+internal sealed class CliTestbed : IAsyncDisposable
+{
+    public const string CertificateName = "site";
+
+    private CliTestbed(string root, PebbleServer pebble, Route53Emulator route53, NginxServer nginx)
+    {
+        Root = root;
+        Pebble = pebble;
+        Route53 = route53;
+        Nginx = nginx;
+    }
+
+    public string Root { get; }
+
+    public PebbleServer Pebble { get; }
+
+    public Route53Emulator Route53 { get; }
+
+    public NginxServer Nginx { get; }
+
+    public string ConfigPath => Path.Combine(Root, "certdaemon.json");
+
+    public string StateDirectory => Path.Combine(Root, "state");
+
+    public string CertificateDirectory => Path.Combine(Root, "letsencrypt");
+
+    public string LiveDirectory => Path.Combine(CertificateDirectory, "live", CertificateName);
+
+    public string Logs => Pebble.Logs + Nginx.Logs + string.Join("\n", Route53.PublishErrors);
+
+    public IReadOnlyDictionary<string, string?> Environment => new Dictionary<string, string?>
+    {
+        ["AWS_ACCESS_KEY_ID"] = Route53EmulatorOptions.DefaultCredential.AccessKeyId,
+        ["AWS_SECRET_ACCESS_KEY"] = Route53EmulatorOptions.DefaultCredential.SecretAccessKey,
+        ["AWS_REGION"] = "us-east-1",
+        ["AWS_ENDPOINT_URL_ROUTE_53"] = Route53.Endpoint.ToString(),
+    };
+
+    /// <summary>Starts everything; <c>live/site</c> holds a placeholder (an existing certificate) so nginx can start.</summary>
+    public static async Task<CliTestbed> StartAsync(string[] domains, Action<Dictionary<string, object?>>? configure = null)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "certdaemon-cli-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        var pebble = await PebbleServer.StartAsync(new PebbleOptions { NonceRejectPercent = 20 });
+        var route53 = await Route53Emulator.StartAsync(new Route53EmulatorOptions { InSyncDelay = TimeSpan.FromMilliseconds(500) }, pebble.ChallTestSrv);
+        route53.AddHostedZone("example.test", nameServers: ["ns1.example.test"]);
+
+        var store = new CertificateStore(Path.Combine(root, "letsencrypt"), new CertDaemon.Storage.StoreOptions(), TimeProvider.System, NullLogger.Instance);
+        using (var placeholder = new TestCertificates("Placeholder CA"))
+        {
+            await store.CommitAsync(CertificateName, placeholder.Issue(domains[0]), CancellationToken.None);
+        }
+
+        var live = Path.Combine(root, "letsencrypt", "live", CertificateName);
+        var nginx = await NginxServer.StartAsync(new NginxServerOptions
+        {
+            Sites = [new NginxSite([.. domains], Path.Combine(live, "fullchain.pem"), Path.Combine(live, "privkey.pem"))],
+        });
+        var testbed = new CliTestbed(root, pebble, route53, nginx);
+        testbed.WriteConfiguration(domains, configure);
+        return testbed;
+    }
+
+    public void WriteConfiguration(string[] domains, Action<Dictionary<string, object?>>? configure = null)
+    {
+        var config = new Dictionary<string, object?>
+        {
+            ["Acme"] = new Dictionary<string, object?>
+            {
+                ["DirectoryUrl"] = Pebble.DirectoryUrl.ToString(),
+                ["Email"] = "ops@example.test",
+                ["AcceptTermsOfService"] = true,
+                ["TrustedCaFile"] = Pebble.TlsRootPemPath,
+            },
+            ["StateDirectory"] = StateDirectory,
+            ["CertificateDirectory"] = CertificateDirectory,
+            ["Route53"] = new Dictionary<string, object?> { ["PropagationTimeout"] = "00:01:00" },
+            ["Dns"] = new Dictionary<string, object?> { ["Nameservers"] = new[] { $"127.0.0.1:{Pebble.DnsPort}" } },
+            ["Nginx"] = new Dictionary<string, object?>
+            {
+                ["TestCommand"] = Nginx.TestCommand,
+                ["ReloadCommand"] = Nginx.ReloadCommand,
+                ["VerifyAddress"] = Nginx.Address,
+            },
+            ["Certificates"] = new[]
+            {
+                new Dictionary<string, object?> { ["Name"] = CertificateName, ["Domains"] = domains },
+            },
+        };
+        configure?.Invoke(config);
+        File.WriteAllText(ConfigPath, JsonSerializer.Serialize(config));
+    }
+
+    public Task<CliProcess.Result> RunAsync(params string[] arguments) =>
+        CliProcess.RunAsync([.. arguments, "--config", ConfigPath], Environment);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Nginx.DisposeAsync();
+        await Route53.DisposeAsync();
+        await Pebble.DisposeAsync();
+        Directory.Delete(Root, recursive: true);
+    }
+}
