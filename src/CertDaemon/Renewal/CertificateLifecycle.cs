@@ -1,5 +1,6 @@
 using CertDaemon.Configuration;
 using CertDaemon.Deployment;
+using CertDaemon.Dns;
 using CertDaemon.Dns.Route53;
 using CertDaemon.Issuance;
 using CertDaemon.Storage;
@@ -49,6 +50,7 @@ internal sealed partial class CertificateLifecycle(
             var issuer = await acme.GetIssuerAsync(null, cancellationToken);
             var replaces = state.Current is { } current && current.DirectoryUrl == acme.DefaultDirectoryUrl ? current.AriCertificateId : null;
             var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
+            await RecoverOwnChallengeRecordsAsync(certificate, solver, cancellationToken);
             issued = await issuer.IssueAsync(
                 new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, replaces), solver, cancellationToken);
             stored = await store.CommitAsync(
@@ -148,6 +150,26 @@ internal sealed partial class CertificateLifecycle(
         }
 
         return (results, hookResult);
+    }
+
+    /// <summary>
+    /// A crashed earlier run of this certificate may have left TXT values (journaled before publishing). We hold its
+    /// run lock, so no other process is solving these names for it: remove them before publishing new ones.
+    /// </summary>
+    private async Task RecoverOwnChallengeRecordsAsync(ManagedCertificate certificate, Route53DnsChallengeSolver solver, CancellationToken cancellationToken)
+    {
+        var names = certificate.Domains
+            .Select(d => DnsName.Normalize("_acme-challenge." + (d.StartsWith("*.", StringComparison.Ordinal) ? d[2..] : d)))
+            .ToHashSet(StringComparer.Ordinal);
+        try
+        {
+            await solver.RecoverAsync(entry => names.Contains(DnsName.Normalize(entry.RecordName)), cancellationToken);
+        }
+        catch (ChallengeCleanUpException exception)
+        {
+            // Leftovers do not stop a new issuance (our UPSERT merges with them); they stay journaled for later.
+            LifecycleLog.LeftoverChallengeRecordsKept(logger, exception, certificate.Name);
+        }
     }
 
     private async Task RecordErrorAsync(string name, Exception exception, string kind, CancellationToken cancellationToken)

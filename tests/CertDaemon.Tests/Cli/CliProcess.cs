@@ -14,6 +14,26 @@ internal static class CliProcess
 
     public static async Task<Result> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
     {
+        using var process = Start(arguments, environment);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"certdaemon {string.Join(' ', process.StartInfo.ArgumentList)} did not finish: {await stdout}\n{await stderr}");
+        }
+
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts certdaemon with redirected output; the caller reads (or drains) it and owns the process.</summary>
+    public static Process Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
+    {
         var psi = new ProcessStartInfo(ExecutablePath)
         {
             RedirectStandardOutput = true,
@@ -38,21 +58,8 @@ internal static class CliProcess
             psi.Environment[key] = value;
         }
 
-        using var process = Process.Start(psi)!;
+        var process = Process.Start(psi)!;
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"certdaemon {string.Join(' ', psi.ArgumentList)} did not finish: {await stdout}\n{await stderr}");
-        }
-
-        return new Result(process.ExitCode, await stdout, await stderr);
+        return process;
     }
 }

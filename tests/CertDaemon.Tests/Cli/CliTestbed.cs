@@ -108,6 +108,9 @@ internal sealed class CliTestbed : IAsyncDisposable
     public Task<CliProcess.Result> RunAsync(params string[] arguments) =>
         CliProcess.RunAsync([.. arguments, "--config", ConfigPath], Environment);
 
+    public System.Diagnostics.Process Start(params string[] arguments) =>
+        CliProcess.Start([.. arguments, "--config", ConfigPath], Environment);
+
     public async ValueTask DisposeAsync()
     {
         await Nginx.DisposeAsync();

@@ -13,7 +13,7 @@ namespace CertDaemon.Dns.Route53;
 /// </summary>
 /// <remarks>
 /// <para>Publication is journalled <b>before</b> anything is sent (<see cref="IChallengeJournal"/>), and each
-/// clean-up removes its entries once Route53 accepted the removal. <see cref="RecoverAsync"/> removes what a crashed
+/// clean-up removes its entries once Route53 accepted the removal. <see cref="RecoverAsync(CancellationToken)"/> removes what a crashed
 /// run left; call it once at start, before any <see cref="PresentAsync"/> of this process.</para>
 /// <para>Values of others on the same names survive both directions (<see cref="TxtRecordSetMerge"/>). Two solvers
 /// of one instance never interleave read-modify-write on a zone; separate instances writing the <i>same</i> name at
@@ -120,7 +120,7 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
     /// only those values. Names are located through the journal when it has them (no DNS needed), else looked up
     /// again; a name for which no zone exists cannot hold our values and is skipped. Every zone is attempted even when
     /// one fails; then <see cref="ChallengeCleanUpException"/> is thrown naming the failed zones, whose journal
-    /// entries are kept for <see cref="RecoverAsync"/>. This is the clean-up's own error: a caller that is already
+    /// entries are kept for <see cref="RecoverAsync(CancellationToken)"/>. This is the clean-up's own error: a caller that is already
     /// failing with another error logs this one and rethrows its original.
     /// </remarks>
     /// <exception cref="ChallengeCleanUpException">Some zones could not be cleaned.</exception>
@@ -181,9 +181,16 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
     /// values from leftovers.
     /// </summary>
     /// <exception cref="ChallengeCleanUpException">Some zones could not be cleaned; their entries stay.</exception>
-    public async Task<int> RecoverAsync(CancellationToken cancellationToken)
+    public Task<int> RecoverAsync(CancellationToken cancellationToken) => RecoverAsync(_ => true, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="RecoverAsync(CancellationToken)"/> for the entries <paramref name="select"/> picks: a caller that
+    /// holds a certificate's run lock may clean that certificate's own leftovers while other certificates are in flight.
+    /// </summary>
+    public async Task<int> RecoverAsync(Func<ChallengeJournalEntry, bool> select, CancellationToken cancellationToken)
     {
-        var entries = await _journal.ListAsync(cancellationToken);
+        ArgumentNullException.ThrowIfNull(select);
+        var entries = (await _journal.ListAsync(cancellationToken)).Where(select).ToList();
         if (entries.Count == 0)
         {
             return 0;
