@@ -1,3 +1,9 @@
+using System.Text.Json;
+using CertDaemon.Configuration;
+using CertDaemon.Deployment;
+using CertDaemon.Deployment.Nginx;
+using CertDaemon.Deployment.Processes;
+using CertDaemon.Hosting;
 using CertDaemon.Storage;
 using CertDaemon.Tests.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -5,6 +11,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 // Usage: CertDaemon.CrashHarness CERTIFICATE_DIRECTORY NAME
 // Prepares a few certificate sets, prints "ready", then commits them in a loop (printing "committed N") until it is
 // killed. Key generation happens before "ready" so that nearly all of the time after it is spent inside commits.
+// With CRASH_HARNESS_NGINX set to {"TestCommand":[...],"ReloadCommand":[...],"VerifyAddress":"127.0.0.1:P"}, every
+// commit is followed by the real nginx deployment (test, reload or roll back, served-serial check): "deployed N".
 if (args.Length != 2)
 {
     await Console.Error.WriteLineAsync("usage: CertDaemon.CrashHarness CERTIFICATE_DIRECTORY NAME");
@@ -13,10 +21,31 @@ if (args.Length != 2)
 
 using var certificates = new TestCertificates();
 var materials = Enumerable.Range(0, 4).Select(_ => certificates.Issue(args[1])).ToList();
-var store = new CertificateStore(args[0], new StoreOptions { KeepVersions = 3 }, TimeProvider.System, NullLogger.Instance);
+var store = new CertificateStore(args[0], new CertificateStoreOptions { KeepVersions = 3 }, TimeProvider.System, NullLogger.Instance);
+NginxDeployer? nginx = null;
+if (Environment.GetEnvironmentVariable("CRASH_HARNESS_NGINX") is { Length: > 0 } nginxJson)
+{
+    using var document = JsonDocument.Parse(nginxJson);
+    string[] Argv(string property) => [.. document.RootElement.GetProperty(property).EnumerateArray().Select(e => e.GetString()!)];
+    var options = new NginxOptions
+    {
+        TestCommand = Argv("TestCommand"),
+        ReloadCommand = Argv("ReloadCommand"),
+        VerifyAddress = document.RootElement.GetProperty("VerifyAddress").GetString(),
+    };
+    nginx = new NginxDeployer(
+        options, new CommandRunner(TimeProvider.System), new ServedCertificateProbe(TimeProvider.System), LiveRollback.For(store),
+        TimeProvider.System, NullLogger<NginxDeployer>.Instance);
+}
+
 await Console.Out.WriteLineAsync("ready");
 for (var i = 0; ; i++)
 {
     var stored = await store.CommitAsync(args[1], materials[i % materials.Count], CancellationToken.None);
     await Console.Out.WriteLineAsync($"committed {stored.Version}");
+    if (nginx is not null)
+    {
+        var result = await nginx.DeployAsync(new DeploymentContext(args[1], [args[1]], stored.Serial, store.LivePath(args[1])), CancellationToken.None);
+        await Console.Out.WriteLineAsync($"deployed {stored.Version} {result.GetType().Name}");
+    }
 }

@@ -53,7 +53,7 @@ internal static class CertDaemonServices
 
         // Files.
         services.AddSingleton(sp => new CertificateStore(
-            options.CertificateDirectory, new Storage.StoreOptions { KeepVersions = options.Store.KeepVersions },
+            options.CertificateDirectory, new Storage.CertificateStoreOptions { KeepVersions = options.Store.KeepVersions },
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateStore>>()));
         services.AddSingleton(sp => new CertificateStateStore(
             options.StateDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateStateStore>>()));

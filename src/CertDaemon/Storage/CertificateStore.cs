@@ -65,7 +65,7 @@ public sealed class CertificateStore
     private readonly string _archiveRoot;
     private readonly string _liveRoot;
     private readonly string _metaRoot;
-    private readonly StoreOptions _options;
+    private readonly CertificateStoreOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly IStoreFileSystem _fileSystem;
@@ -74,12 +74,12 @@ public sealed class CertificateStore
     /// <param name="options">Retention and locking.</param>
     /// <param name="timeProvider">Clock for lock waits.</param>
     /// <param name="logger">Storage events.</param>
-    public CertificateStore(string certificateDirectory, StoreOptions options, TimeProvider timeProvider, ILogger logger)
+    public CertificateStore(string certificateDirectory, CertificateStoreOptions options, TimeProvider timeProvider, ILogger logger)
         : this(certificateDirectory, options, timeProvider, logger, LinuxFileSystem.Instance)
     {
     }
 
-    internal CertificateStore(string certificateDirectory, StoreOptions options, TimeProvider timeProvider, ILogger logger, IStoreFileSystem fileSystem)
+    internal CertificateStore(string certificateDirectory, CertificateStoreOptions options, TimeProvider timeProvider, ILogger logger, IStoreFileSystem fileSystem)
     {
         ArgumentException.ThrowIfNullOrEmpty(certificateDirectory);
         ArgumentNullException.ThrowIfNull(options);

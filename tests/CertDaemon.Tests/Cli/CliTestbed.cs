@@ -59,7 +59,7 @@ internal sealed class CliTestbed : IAsyncDisposable
         var route53 = await Route53Emulator.StartAsync(new Route53EmulatorOptions { InSyncDelay = TimeSpan.FromMilliseconds(500) }, pebble.ChallTestSrv);
         route53.AddHostedZone("example.test", nameServers: ["ns1.example.test"]);
 
-        var store = new CertificateStore(Path.Combine(root, "letsencrypt"), new CertDaemon.Storage.StoreOptions(), TimeProvider.System, NullLogger.Instance);
+        var store = new CertificateStore(Path.Combine(root, "letsencrypt"), new CertDaemon.Storage.CertificateStoreOptions(), TimeProvider.System, NullLogger.Instance);
         using (var placeholder = new TestCertificates("Placeholder CA"))
         {
             await store.CommitAsync(CertificateName, placeholder.Issue(domains[0]), CancellationToken.None);

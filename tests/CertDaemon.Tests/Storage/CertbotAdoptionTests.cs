@@ -43,7 +43,7 @@ public sealed class CertbotAdoptionTests : IDisposable
     {
         _dir.CreateCertbotLineage(Name, _ca, count: 2);
         var certbotFiles = CertbotFiles();
-        var store = _dir.Store(new StoreOptions { KeepVersions = 1 });
+        var store = _dir.Store(new CertificateStoreOptions { KeepVersions = 1 });
 
         for (var i = 0; i < 4; i++)
         {

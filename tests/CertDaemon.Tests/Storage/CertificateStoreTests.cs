@@ -103,7 +103,7 @@ public sealed class CertificateStoreTests : IDisposable
     [Fact]
     public async Task Old_versions_are_pruned_to_the_configured_count_but_never_the_live_one()
     {
-        var store = _dir.Store(new StoreOptions { KeepVersions = 2 });
+        var store = _dir.Store(new CertificateStoreOptions { KeepVersions = 2 });
         for (var i = 0; i < 4; i++)
         {
             await store.CommitAsync("example.com", _ca.Issue(), CancellationToken.None);

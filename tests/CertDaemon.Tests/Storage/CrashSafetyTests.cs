@@ -17,7 +17,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     [Fact]
     public async Task Sigkill_at_random_points_of_commits_always_leaves_a_complete_matching_live_set()
     {
-        var harness = HarnessPath();
+        var harness = CrashHarnessRunner.HarnessPath();
         using var dir = new StoreTestDirectory();
         using var ca = new TestCertificates();
         await dir.Store().CommitAsync(Name, ca.Issue(Name), CancellationToken.None);
@@ -30,7 +30,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         var stopwatch = Stopwatch.StartNew();
         for (var kill = 0; kill < Kills; kill++)
         {
-            var commits = await RunAndKillAsync(harness, dir.Root, TimeSpan.FromMilliseconds(random.Next(0, 150)));
+            var (commits, _) = await CrashHarnessRunner.RunAndKillAsync(harness, dir.Root, Name, TimeSpan.FromMilliseconds(random.Next(0, 150)));
             totalCommits += commits;
 
             var where = $"kill {kill} after {commits} commits";
@@ -52,75 +52,5 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         Assert.True(outcomes.Where(o => o.Key != RecoveryOutcome.Clean).Sum(o => o.Value) >= 5, "too few kills interrupted a commit");
         // How many commits fit between kills depends on machine load; that some completed is what matters here.
         Assert.True(totalCommits > 0, "the harness never completed a commit");
-    }
-
-    private static async Task<int> RunAndKillAsync(string harness, string root, TimeSpan delay)
-    {
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var commits = 0;
-        var errors = new List<string>();
-        using var process = new Process
-        {
-            StartInfo = new ProcessStartInfo("dotnet", [harness, root, Name])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            },
-        };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data == "ready")
-            {
-                ready.TrySetResult();
-            }
-            else if (e.Data?.StartsWith("committed", StringComparison.Ordinal) == true)
-            {
-                Interlocked.Increment(ref commits);
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (errors)
-                {
-                    errors.Add(e.Data);
-                }
-            }
-        };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            await Task.Delay(delay);
-        }
-        finally
-        {
-            // SIGKILL: no finally blocks, no flushing, exactly like a power cut for the process (not the disk).
-            process.Kill();
-            await process.WaitForExitAsync();
-        }
-
-        lock (errors)
-        {
-            Assert.True(errors.Count == 0, "the harness failed: " + string.Join("\n", errors));
-        }
-
-        return Volatile.Read(ref commits);
-    }
-
-    /// <summary>The harness built next to this test assembly: tests/CertDaemon.CrashHarness/bin/CONFIG/TFM/.</summary>
-    private static string HarnessPath()
-    {
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = testOutput.Name;
-        var configuration = testOutput.Parent!.Name;
-        var tests = testOutput.Parent.Parent!.Parent!.Parent!.FullName;
-        var path = Path.Combine(tests, "CertDaemon.CrashHarness", "bin", configuration, framework, "CertDaemon.CrashHarness.dll");
-        Assert.True(File.Exists(path), $"{path} is missing: build the solution (CertDaemon.sln) first");
-        return path;
     }
 }

@@ -14,8 +14,8 @@ internal sealed class StoreTestDirectory : IDisposable
 
     public string Root { get; }
 
-    public CertificateStore Store(StoreOptions? options = null, IStoreFileSystem? fileSystem = null) =>
-        new(Root, options ?? new StoreOptions(), TimeProvider.System, NullLogger.Instance, fileSystem ?? LinuxFileSystem.Instance);
+    public CertificateStore Store(CertificateStoreOptions? options = null, IStoreFileSystem? fileSystem = null) =>
+        new(Root, options ?? new CertificateStoreOptions(), TimeProvider.System, NullLogger.Instance, fileSystem ?? LinuxFileSystem.Instance);
 
     public string Live(string name, string part) => Path.Combine(Root, "live", name, part + ".pem");
 
