@@ -1,8 +1,10 @@
 using CertDaemon.Acme;
 using CertDaemon.Aws;
+using CertDaemon.Aws.Acm;
 using CertDaemon.Aws.Route53;
 using CertDaemon.Configuration;
 using CertDaemon.Deployment;
+using CertDaemon.Deployment.Acm;
 using CertDaemon.Deployment.Nginx;
 using CertDaemon.Deployment.Processes;
 using CertDaemon.Dns;
@@ -66,12 +68,22 @@ internal static class CertDaemonServices
             options.Nginx, sp.GetRequiredService<CommandRunner>(), sp.GetRequiredService<ServedCertificateProbe>(),
             LiveRollback.For(sp.GetRequiredService<CertificateStore>()), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<NginxDeployer>>()));
+        // ACM: one deployer per region any certificate imports into (each with its own client and rate budget).
+        services.AddCertDaemonAcm();
         services.AddSingleton<IReadOnlyList<ICertificateDeployer>>(sp =>
         {
             var deployers = new List<ICertificateDeployer>();
             if (options.Nginx.Enabled)
             {
                 deployers.Add(sp.GetRequiredService<NginxDeployer>());
+            }
+
+            var acm = sp.GetRequiredService<IAcmClientFactory>();
+            foreach (var region in options.Certificates.SelectMany(c => c.Acm?.Regions ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                deployers.Add(new AcmDeployer(
+                    acm.Create(region), sp.GetRequiredService<CertificateStateStore>(), sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<AcmDeployer>>()));
             }
 
             return deployers;

@@ -106,12 +106,21 @@ internal sealed partial class CertificateLifecycle(
     }
 
     internal IEnumerable<ICertificateDeployer> DeployersFor(ManagedCertificate certificate) =>
-        deployers.Where(d => d.Target != Deployment.Nginx.NginxDeployer.TargetName || certificate.Nginx);
+        deployers.Where(d => d switch
+        {
+            Deployment.Nginx.NginxDeployer => certificate.Nginx,
+            Deployment.Acm.AcmDeployer acm => certificate.Acm?.Regions.Contains(acm.Region, StringComparer.Ordinal) == true,
+            _ => true,
+        });
 
     private async Task<(IReadOnlyList<DeploymentResult>, DeployHooksResult?)> DeployAsync(
         ManagedCertificate certificate, string serial, CancellationToken cancellationToken, IReadOnlyList<ICertificateDeployer>? only = null)
     {
-        var context = new DeploymentContext(certificate.Name, certificate.Domains, serial, store.LivePath(certificate.Name));
+        var context = new DeploymentContext(certificate.Name, certificate.Domains, serial, store.LivePath(certificate.Name))
+        {
+            Acm = certificate.Acm,
+            KeyType = certificate.KeyType,
+        };
         var results = new List<DeploymentResult>();
         foreach (var deployer in only ?? DeployersFor(certificate).ToList())
         {
@@ -124,9 +133,12 @@ internal sealed partial class CertificateLifecycle(
                 {
                     [deployer.Target] = result switch
                     {
+                        // The ACM deployer saves a new ARN itself right after importing: never lose it here.
                         DeploymentResult.Succeeded ok => new TargetState
                         {
                             HeldSerial = ok.Holding.Serial ?? serial,
+                            Arn = ok.Holding.Arn ?? s.Targets.GetValueOrDefault(deployer.Target)?.Arn,
+                            InUseCount = ok.Holding.InUseCount,
                             LastAttemptAt = at,
                             LastSuccessAt = at,
                             LastError = ok.Warnings.Count == 0 ? null : new StateError(string.Join("; ", ok.Warnings.Select(w => w.Message)), at, "warning"),
@@ -134,6 +146,7 @@ internal sealed partial class CertificateLifecycle(
                         DeploymentResult.Failed failed => (s.Targets.GetValueOrDefault(deployer.Target) ?? new TargetState()) with
                         {
                             HeldSerial = failed.Holding.Serial,
+                            Arn = failed.Holding.Arn ?? s.Targets.GetValueOrDefault(deployer.Target)?.Arn,
                             LastAttemptAt = at,
                             LastError = new StateError(failed.Message, at, failed.Stage.ToString()),
                         },
