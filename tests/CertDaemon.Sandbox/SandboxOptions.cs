@@ -4,6 +4,13 @@ namespace CertDaemon.Sandbox;
 internal sealed record SandboxOptions
 {
     /// <summary>
+    /// Whether the ACM steps run without <c>--acm</c>. <see langword="false"/> until ACM import
+    /// (<c>Certificates[].Acm.Regions</c>, <c>AWS_ENDPOINT_URL_ACM</c>) is merged; then set it to <see langword="true"/>
+    /// and the sandbox test requires the ACM step too.
+    /// </summary>
+    public static bool AcmByDefault { get; } = false;
+
+    /// <summary>
     /// Import into ACM (moto) and show the certificate as ACM describes it. Off unless <c>--acm</c> is given or
     /// <c>CERTDAEMON_SANDBOX_ACM=1</c> is set: ACM import (<c>Certificates[].Acm.Regions</c>) is still being merged.
     /// </summary>
@@ -19,8 +26,9 @@ internal sealed record SandboxOptions
     public string? WorkDirectory { get; init; }
 
     public const string Usage = """
-        usage: certdaemon-sandbox [--acm] [--certdaemon PATH] [--keep] [--work-dir DIR]
+        usage: certdaemon-sandbox [--acm|--no-acm] [--certdaemon PATH] [--keep] [--work-dir DIR]
           --acm              also import into ACM (moto) and show what ACM holds (or CERTDAEMON_SANDBOX_ACM=1)
+          --no-acm           leave ACM out (or CERTDAEMON_SANDBOX_ACM=0)
           --certdaemon PATH  the certdaemon program to drive (default: the one built next to the sandbox)
           --keep             keep the configuration, certificates and nginx files afterwards
           --work-dir DIR     put them in DIR (default: a new directory under /tmp)
@@ -32,7 +40,7 @@ internal sealed record SandboxOptions
         problem = null;
         var options = new SandboxOptions
         {
-            Acm = environment.TryGetValue("CERTDAEMON_SANDBOX_ACM", out var acm) && acm is "1" or "true",
+            Acm = environment.TryGetValue("CERTDAEMON_SANDBOX_ACM", out var acm) && acm is not null ? acm is "1" or "true" : AcmByDefault,
         };
         for (var i = 0; i < args.Count; i++)
         {
