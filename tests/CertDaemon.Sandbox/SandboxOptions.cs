@@ -8,7 +8,7 @@ internal sealed record SandboxOptions
     /// (<c>Certificates[].Acm.Regions</c>, <c>AWS_ENDPOINT_URL_ACM</c>) is merged; then set it to <see langword="true"/>
     /// and the sandbox test requires the ACM step too.
     /// </summary>
-    public static bool AcmByDefault { get; } = false;
+    public static bool AcmByDefault { get; } = true;
 
     /// <summary>
     /// Import into ACM (moto) and show the certificate as ACM describes it. Off unless <c>--acm</c> is given or
