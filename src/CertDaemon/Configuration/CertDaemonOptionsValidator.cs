@@ -73,22 +73,10 @@ public static partial class CertDaemonOptionsValidator
 
     private static void ValidateAcme(AcmeOptions acme, Action<string, string> report)
     {
-        var url = acme.DirectoryUrl;
-        if (url.Scheme == Uri.UriSchemeHttp)
+        ValidateDirectoryUrl(acme.DirectoryUrl, "$.Acme.DirectoryUrl", report);
+        if (acme.DryRunDirectoryUrl is { } dryRun)
         {
-            if (!url.IsLoopback)
-            {
-                report("$.Acme.DirectoryUrl", $"must use https; http is accepted only for a CA on this machine (localhost, 127.0.0.1, ::1), got \"{url}\"");
-            }
-        }
-        else if (url.Scheme != Uri.UriSchemeHttps)
-        {
-            report("$.Acme.DirectoryUrl", $"must be an https URL, got \"{url}\"");
-        }
-
-        if (!string.IsNullOrEmpty(url.UserInfo))
-        {
-            report("$.Acme.DirectoryUrl", "must not contain a user name or password");
+            ValidateDirectoryUrl(dryRun, "$.Acme.DryRunDirectoryUrl", report);
         }
 
         if (acme.Email is { } email)
@@ -172,6 +160,26 @@ public static partial class CertDaemonOptionsValidator
         }
 
         return trimmed.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+    }
+
+    private static void ValidateDirectoryUrl(Uri url, string path, Action<string, string> report)
+    {
+        if (url.Scheme == Uri.UriSchemeHttp)
+        {
+            if (!url.IsLoopback)
+            {
+                report(path, $"must use https; http is accepted only for a CA on this machine (localhost, 127.0.0.1, ::1), got \"{url}\"");
+            }
+        }
+        else if (url.Scheme != Uri.UriSchemeHttps)
+        {
+            report(path, $"must be an https URL, got \"{url}\"");
+        }
+
+        if (!string.IsNullOrEmpty(url.UserInfo))
+        {
+            report(path, "must not contain a user name or password");
+        }
     }
 
     private static void ValidateTrustedCaFile(string file, Action<string, string> report)
