@@ -6,9 +6,6 @@ public sealed record AcmeOptions
     /// <summary>Let's Encrypt's production directory.</summary>
     public static readonly Uri LetsEncryptProduction = new("https://acme-v02.api.letsencrypt.org/directory");
 
-    /// <summary>Let's Encrypt's staging directory (untrusted certificates, generous rate limits).</summary>
-    public static readonly Uri LetsEncryptStaging = new("https://acme-staging-v02.api.letsencrypt.org/directory");
-
     /// <summary>
     /// The ACME directory URL: absolute https, or http only to a loopback host (a local test CA).
     /// The default value is Let's Encrypt production, <c>https://acme-v02.api.letsencrypt.org/directory</c>.
@@ -26,16 +23,6 @@ public sealed record AcmeOptions
 
     /// <summary>External account binding (RFC 8555 7.3.4), for CAs that require it. The default is none.</summary>
     public ExternalAccountBindingOptions? ExternalAccountBinding { get; init; }
-
-    /// <summary>
-    /// The directory <c>renew --dry-run</c> issues against (and discards). The default is Let's Encrypt staging when
-    /// <see cref="DirectoryUrl"/> is Let's Encrypt production, otherwise <see cref="DirectoryUrl"/> itself.
-    /// </summary>
-    public Uri? DryRunDirectoryUrl { get; init; }
-
-    /// <summary>The directory a dry run uses: <see cref="DryRunDirectoryUrl"/>, LE staging for LE production, else the CA's own.</summary>
-    public Uri EffectiveDryRunDirectoryUrl =>
-        DryRunDirectoryUrl ?? (DirectoryUrl == LetsEncryptProduction ? LetsEncryptStaging : DirectoryUrl);
 
     /// <summary>Absolute path of a PEM file of extra roots trusted for the ACME server's TLS only (test CAs). The default is none.</summary>
     public string? TrustedCaFile { get; init; }

@@ -73,10 +73,22 @@ public static partial class CertDaemonOptionsValidator
 
     private static void ValidateAcme(AcmeOptions acme, Action<string, string> report)
     {
-        ValidateDirectoryUrl(acme.DirectoryUrl, "$.Acme.DirectoryUrl", report);
-        if (acme.DryRunDirectoryUrl is { } dryRun)
+        var url = acme.DirectoryUrl;
+        if (url.Scheme == Uri.UriSchemeHttp)
         {
-            ValidateDirectoryUrl(dryRun, "$.Acme.DryRunDirectoryUrl", report);
+            if (!url.IsLoopback)
+            {
+                report("$.Acme.DirectoryUrl", $"must use https; http is accepted only for a CA on this machine (localhost, 127.0.0.1, ::1), got \"{url}\"");
+            }
+        }
+        else if (url.Scheme != Uri.UriSchemeHttps)
+        {
+            report("$.Acme.DirectoryUrl", $"must be an https URL, got \"{url}\"");
+        }
+
+        if (!string.IsNullOrEmpty(url.UserInfo))
+        {
+            report("$.Acme.DirectoryUrl", "must not contain a user name or password");
         }
 
         if (acme.Email is { } email)
@@ -160,26 +172,6 @@ public static partial class CertDaemonOptionsValidator
         }
 
         return trimmed.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
-    }
-
-    private static void ValidateDirectoryUrl(Uri url, string path, Action<string, string> report)
-    {
-        if (url.Scheme == Uri.UriSchemeHttp)
-        {
-            if (!url.IsLoopback)
-            {
-                report(path, $"must use https; http is accepted only for a CA on this machine (localhost, 127.0.0.1, ::1), got \"{url}\"");
-            }
-        }
-        else if (url.Scheme != Uri.UriSchemeHttps)
-        {
-            report(path, $"must be an https URL, got \"{url}\"");
-        }
-
-        if (!string.IsNullOrEmpty(url.UserInfo))
-        {
-            report(path, "must not contain a user name or password");
-        }
     }
 
     private static void ValidateTrustedCaFile(string file, Action<string, string> report)

@@ -40,7 +40,7 @@ internal static class OptionsBinder
 
     private static AcmeOptions BindAcme(ConfigurationNode node)
     {
-        node.RejectUnknownKeys("DirectoryUrl", "Email", "AcceptTermsOfService", "Profile", "ExternalAccountBinding", "TrustedCaFile", "DryRunDirectoryUrl");
+        node.RejectUnknownKeys("DirectoryUrl", "Email", "AcceptTermsOfService", "Profile", "ExternalAccountBinding", "TrustedCaFile");
         var defaults = new AcmeOptions();
         return new AcmeOptions
         {
@@ -50,7 +50,6 @@ internal static class OptionsBinder
             Profile = node.String("Profile"),
             ExternalAccountBinding = node.Object("ExternalAccountBinding") is { } eab ? BindExternalAccountBinding(eab) : null,
             TrustedCaFile = node.String("TrustedCaFile"),
-            DryRunDirectoryUrl = node.AbsoluteUri("DryRunDirectoryUrl"),
         };
     }
 

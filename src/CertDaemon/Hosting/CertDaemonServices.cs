@@ -90,10 +90,6 @@ internal static class CertDaemonServices
         });
 
         services.AddSingleton<CertificateLifecycle>();
-        services.AddSingleton(sp => new ManagedCertificateCatalog(options, sp.GetRequiredService<CertificateStateStore>()));
-        services.AddSingleton(sp => new RenewalCoordinator(
-            options, sp.GetRequiredService<CertificateLifecycle>(), sp.GetRequiredService<CertificateStateStore>(), sp.GetRequiredService<AcmeSessions>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RenewalCoordinator>>()));
         return services;
     }
 }

@@ -78,18 +78,6 @@ internal sealed partial class CertificateLifecycle(
     }
 
     /// <summary>
-    /// <c>renew --dry-run</c>: a real issuance against <paramref name="directoryUrl"/> (staging), verified and then
-    /// discarded: nothing is committed, deployed or recorded; the challenge records are cleaned up as always.
-    /// </summary>
-    public async Task<IssuedCertificate> DryRunAsync(ManagedCertificate certificate, Uri directoryUrl, CancellationToken cancellationToken)
-    {
-        using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
-        var issuer = await acme.GetIssuerAsync(directoryUrl, cancellationToken);
-        var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
-        return await issuer.IssueAsync(new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile), solver, cancellationToken);
-    }
-
-    /// <summary>
     /// Retries every target that does not hold the current version (a failed deploy, a rollback, a new target),
     /// without issuing. Returns null when every target is up to date.
     /// </summary>

@@ -187,55 +187,6 @@ public sealed class CertificateStore
     }
 
     /// <summary>
-    /// <c>certdaemon delete NAME --purge</c>: removes the lineage's live link first (so nothing half-deleted is ever
-    /// served), then its version directories, archive and metadata. Refuses a certbot lineage CertDaemon never
-    /// adopted. Returns false when there was nothing to remove.
-    /// </summary>
-    public async Task<bool> PurgeAsync(string name, CancellationToken cancellationToken)
-    {
-        CertificateName.Validate(name);
-        var live = LivePath(name);
-        var archive = ArchiveDirectory(name);
-        if (!Path.Exists(live) && !Directory.Exists(archive))
-        {
-            return false;
-        }
-
-        EnsureRoots(name);
-        using (await AcquireLockAsync(name, cancellationToken))
-        {
-            var info = new FileInfo(live);
-            if (info.Exists || info.LinkTarget is not null)
-            {
-                File.Delete(live);
-            }
-            else if (Directory.Exists(live))
-            {
-                throw new CertificateStoreException(name, $"{live} is certbot's directory, not a lineage CertDaemon manages; remove it with certbot");
-            }
-
-            foreach (var versionDirectory in Directory.EnumerateDirectories(_liveRoot, "." + name + ".v*"))
-            {
-                Directory.Delete(versionDirectory, recursive: true);
-            }
-
-            if (Directory.Exists(archive))
-            {
-                Directory.Delete(archive, recursive: true);
-            }
-
-            foreach (var metaFile in new[] { JournalPath(name), LineageMarkerPath(name) })
-            {
-                File.Delete(metaFile);
-            }
-
-            LinuxNative.SyncDirectory(_liveRoot);
-        }
-
-        return true;
-    }
-
-    /// <summary>
     /// Makes the existing, complete <paramref name="version"/> of <paramref name="name"/> live again, atomically
     /// (the nginx deployer's rollback when <c>nginx -t</c> refuses a new set). certbot's versions qualify too.
     /// </summary>

@@ -10,7 +10,6 @@ namespace CertDaemon.Storage;
 /// <param name="NextAriCheck">When to ask the CA again (its Retry-After, clamped), at least twice a day.</param>
 /// <param name="ConsecutiveFailures">Failed attempts since the last success.</param>
 /// <param name="RetryAfter">A CA rate limit's Retry-After, honoured by the planner.</param>
-/// <param name="PlannedRenewAt">The last plan logged (<c>RenewalPlanned</c> is logged when the plan changes).</param>
 public sealed record RenewalState(
     double RandomFraction,
     DateTimeOffset? AriWindowStart = null,
@@ -20,6 +19,4 @@ public sealed record RenewalState(
     DateTimeOffset? NextAriCheck = null,
     int ConsecutiveFailures = 0,
     DateTimeOffset? LastFailureAt = null,
-    DateTimeOffset? RetryAfter = null,
-    DateTimeOffset? PlannedRenewAt = null,
-    string? PlannedReason = null);
+    DateTimeOffset? RetryAfter = null);

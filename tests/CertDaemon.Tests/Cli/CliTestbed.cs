@@ -51,11 +51,11 @@ internal sealed class CliTestbed : IAsyncDisposable
     };
 
     /// <summary>Starts everything; <c>live/site</c> holds a placeholder (an existing certificate) so nginx can start.</summary>
-    public static async Task<CliTestbed> StartAsync(string[] domains, Action<Dictionary<string, object?>>? configure = null, PebbleOptions? pebbleOptions = null)
+    public static async Task<CliTestbed> StartAsync(string[] domains, Action<Dictionary<string, object?>>? configure = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "certdaemon-cli-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        var pebble = await PebbleServer.StartAsync(pebbleOptions ?? new PebbleOptions { NonceRejectPercent = 20 });
+        var pebble = await PebbleServer.StartAsync(new PebbleOptions { NonceRejectPercent = 20 });
         var route53 = await Route53Emulator.StartAsync(new Route53EmulatorOptions { InSyncDelay = TimeSpan.FromMilliseconds(500) }, pebble.ChallTestSrv);
         route53.AddHostedZone("example.test", nameServers: ["ns1.example.test"]);
 
