@@ -31,7 +31,7 @@ internal sealed partial class CertificateLifecycle(
     IReadOnlyList<ICertificateDeployer> deployers,
     DeployHookRunner hooks,
     TimeProvider time,
-    ILogger<CertificateLifecycle> logger)
+    ILogger<CertificateLifecycle> logger) : ICertificateRenewer
 {
     /// <summary>How long a run waits for another process working on the same certificate.</summary>
     public static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(15);
@@ -101,6 +101,19 @@ internal sealed partial class CertificateLifecycle(
             : await store.SwitchLiveAsync(certificate.Name, current.Version, cancellationToken);
         var (deployments, hookResult) = await DeployAsync(certificate, current.Serial, cancellationToken, pending);
         return new LifecycleOutcome(certificate.Name, null, stored, deployments, hookResult);
+    }
+
+    /// <summary>
+    /// <c>renew --dry-run</c>: a full issuance against <paramref name="directoryUrl"/> (a staging or test CA), verified
+    /// and then discarded. Nothing is committed, deployed or recorded; the challenge records are cleaned up as always.
+    /// </summary>
+    public async Task<IssuedCertificate> DryRunAsync(ManagedCertificate certificate, Uri directoryUrl, CancellationToken cancellationToken)
+    {
+        using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
+        var issuer = await acme.GetIssuerAsync(directoryUrl, cancellationToken);
+        var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
+        return await issuer.IssueAsync(
+            new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, Replaces: null), solver, cancellationToken);
     }
 
     internal IEnumerable<ICertificateDeployer> DeployersFor(ManagedCertificate certificate) =>
