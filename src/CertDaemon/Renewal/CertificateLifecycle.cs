@@ -116,6 +116,30 @@ internal sealed partial class CertificateLifecycle(
             new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, Replaces: null), solver, cancellationToken);
     }
 
+    /// <summary>
+    /// <c>certdaemon delete NAME</c>: forgets the certificate (its state file), and with <paramref name="purge"/> also
+    /// removes its files first, all while holding its run lock so no renewal is half-way through.
+    /// </summary>
+    /// <returns>The paths removed.</returns>
+    public async Task<IReadOnlyList<string>> ForgetAsync(string name, bool purge, CancellationToken cancellationToken)
+    {
+        using var runLock = await AcquireRunLockAsync(name, cancellationToken);
+        var removed = new List<string>();
+        if (purge)
+        {
+            removed.AddRange(await store.PurgeAsync(name, cancellationToken));
+        }
+
+        var statePath = states.PathOf(name);
+        if (File.Exists(statePath))
+        {
+            await states.DeleteAsync(name, cancellationToken);
+            removed.Add(statePath);
+        }
+
+        return removed;
+    }
+
     internal IEnumerable<ICertificateDeployer> DeployersFor(ManagedCertificate certificate) =>
         deployers.Where(d => d.Target != Deployment.Nginx.NginxDeployer.TargetName || certificate.Nginx);
 
