@@ -215,9 +215,13 @@ internal sealed class RenewalCoordinator(
 
     private void Announce(string name, RenewalDecision decision, DateTimeOffset now)
     {
-        // "Now" plans carry the current time, which differs at every check: compare them by reason only.
-        var key = (decision.Reason, decision.IsDue(now) ? (DateTimeOffset?)null : decision.RenewAt);
-        if (_announced.TryGetValue(name, out var last) && last == key)
+        // "Now" plans carry the current time, which differs at every check: compare them by reason only. A planned
+        // moment that has simply arrived is the same plan, not a new one.
+        var due = decision.IsDue(now);
+        (RenewalReason Reason, DateTimeOffset? At) key = (decision.Reason, due ? null : decision.RenewAt);
+        if (_announced.TryGetValue(name, out var last)
+            && last.Reason == key.Reason
+            && (last.At == key.At || (due && (last.At is null || last.At <= now))))
         {
             return;
         }
