@@ -90,6 +90,13 @@ internal static class CertDaemonServices
         });
 
         services.AddSingleton<CertificateLifecycle>();
+
+        // Renewal: the same coordinator for the daemon's jobs and `certdaemon renew`.
+        services.AddSingleton<ICertificateRenewer>(sp => sp.GetRequiredService<CertificateLifecycle>());
+        services.AddSingleton<IRenewalInfoSource, AcmeRenewalInfoSource>();
+        services.AddSingleton(_ => new IssuanceThrottle(options.Renewal.MaxConcurrentIssuances));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RenewalCoordinator>(sp, Random.Shared));
+        services.AddSingleton(sp => new ManagedCertificateCatalog(options, sp.GetRequiredService<CertificateStateStore>()));
         return services;
     }
 }

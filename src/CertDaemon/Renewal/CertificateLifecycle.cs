@@ -32,7 +32,7 @@ internal sealed partial class CertificateLifecycle(
     IReadOnlyList<ICertificateDeployer> deployers,
     DeployHookRunner hooks,
     TimeProvider time,
-    ILogger<CertificateLifecycle> logger)
+    ILogger<CertificateLifecycle> logger) : ICertificateRenewer
 {
     /// <summary>How long a run waits for another process working on the same certificate.</summary>
     public static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(15);
@@ -103,6 +103,43 @@ internal sealed partial class CertificateLifecycle(
             : await store.SwitchLiveAsync(certificate.Name, current.Version, cancellationToken);
         var (deployments, hookResult) = await DeployAsync(certificate, current.Serial, cancellationToken, pending);
         return new LifecycleOutcome(certificate.Name, null, stored, deployments, hookResult);
+    }
+
+    /// <summary>
+    /// <c>renew --dry-run</c>: a full issuance against <paramref name="directoryUrl"/> (a staging or test CA), verified
+    /// and then discarded. Nothing is committed, deployed or recorded; the challenge records are cleaned up as always.
+    /// </summary>
+    public async Task<IssuedCertificate> DryRunAsync(ManagedCertificate certificate, Uri directoryUrl, CancellationToken cancellationToken)
+    {
+        using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
+        var issuer = await acme.GetIssuerAsync(directoryUrl, cancellationToken);
+        var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
+        return await issuer.IssueAsync(
+            new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, Replaces: null), solver, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>certdaemon delete NAME</c>: forgets the certificate (its state file), and with <paramref name="purge"/> also
+    /// removes its files first, all while holding its run lock so no renewal is half-way through.
+    /// </summary>
+    /// <returns>The paths removed.</returns>
+    public async Task<IReadOnlyList<string>> ForgetAsync(string name, bool purge, CancellationToken cancellationToken)
+    {
+        using var runLock = await AcquireRunLockAsync(name, cancellationToken);
+        var removed = new List<string>();
+        if (purge)
+        {
+            removed.AddRange(await store.PurgeAsync(name, cancellationToken));
+        }
+
+        var statePath = states.PathOf(name);
+        if (File.Exists(statePath))
+        {
+            await states.DeleteAsync(name, cancellationToken);
+            removed.Add(statePath);
+        }
+
+        return removed;
     }
 
     internal IEnumerable<ICertificateDeployer> DeployersFor(ManagedCertificate certificate) =>
