@@ -19,7 +19,7 @@ internal static class SandboxProgram
     /// <c>certdaemon renew</c> is merged this is <c>issue NAME</c> (which re-issues now through the same lifecycle);
     /// then it becomes <c>["renew", CertificateName, "--force"]</c>.
     /// </summary>
-    public static readonly IReadOnlyList<string> RenewArguments = ["issue", CertificateName];
+    public static readonly IReadOnlyList<string> RenewArguments = ["renew", CertificateName, "--force"];
 
     public static readonly IReadOnlyList<string> Domains = [Zone, "*." + Zone];
 
