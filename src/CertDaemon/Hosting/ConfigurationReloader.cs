@@ -83,6 +83,11 @@ internal sealed class ConfigurationReloader(DaemonRuntime runtime, CertificateSc
         {
             DaemonLog.ConfigurationReloadRequested(logger, _trigger, path);
             var result = ConfigurationLoader.Load(path);
+            if (result.Succeeded && Renewal.AcmKeyTypeGuard.Check(result.Configuration!.Options) is { Count: > 0 } stateProblems)
+            {
+                result = ConfigurationLoadResult.Failure(result.SourcePath, stateProblems);
+            }
+
             if (!result.Succeeded)
             {
                 ConfigurationLog.ConfigurationInvalid(logger, result.Problems);
