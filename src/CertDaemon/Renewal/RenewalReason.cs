@@ -15,9 +15,6 @@ public enum RenewalReason
     /// <summary><c>key-type-changed</c>: the configured key type differs from the certificate's.</summary>
     KeyTypeChanged,
 
-    /// <summary><c>revoked</c>: <c>certdaemon revoke</c> revoked the certificate; it is replaced at the next check.</summary>
-    Revoked,
-
     /// <summary><c>emergency</c>: under 1/20 of the lifetime is left; renew whatever ARI says.</summary>
     Emergency,
 
@@ -32,4 +29,7 @@ public enum RenewalReason
 
     /// <summary><c>backoff</c>: recent failures push the attempt later than otherwise planned.</summary>
     Backoff,
+
+    /// <summary><c>revoked</c>: <c>certdaemon revoke</c> revoked the certificate; it is replaced at the next check (added last: values are stable).</summary>
+    Revoked,
 }
