@@ -54,7 +54,10 @@ public static class StoreLayout
     public static SortedDictionary<string, string> Snapshot(string root)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        // Hidden entries included: leftovers are dot-files.
+        var everything = new EnumerationOptions { RecurseSubdirectories = true };
+        everything.AttributesToSkip &= FileAttributes.None;
+        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", everything))
         {
             var relative = Path.GetRelativePath(root, entry.FullName);
             if (relative.EndsWith(".lock", StringComparison.Ordinal))
