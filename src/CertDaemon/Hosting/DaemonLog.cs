@@ -15,7 +15,7 @@ internal static partial class DaemonLog
     public static partial void CertificateCheckScheduled(ILogger logger, string certificateName, DateTimeOffset checkAt);
 
     [LoggerMessage(EventId = EventIds.Renewal + 102, EventName = "CertificateCheckFailed", Level = LogLevel.Error,
-        Message = "Checking {CertificateName} failed: {Error}; checking again at {RetryAt}")]
+        Message = "Checking {CertificateName} failed: {Error}; checking again at {RetryAt:O}")]
     public static partial void CertificateCheckFailed(ILogger logger, Exception exception, string certificateName, string error, DateTimeOffset retryAt);
 
     [LoggerMessage(EventId = EventIds.Renewal + 103, EventName = "CertificateUnscheduled", Level = LogLevel.Information,

@@ -6,7 +6,7 @@ namespace CertDaemon.Issuance;
 internal static partial class IssuanceLog
 {
     [LoggerMessage(EventId = EventIds.Issuance + 1, EventName = "CertificateIssued", Level = LogLevel.Information,
-        Message = "Certificate {CertificateName} issued for {Domains}: serial {Serial}, valid until {NotAfter}")]
+        Message = "Certificate {CertificateName} issued for {Domains}: serial {Serial}, valid until {NotAfter:O}")]
     public static partial void CertificateIssued(ILogger logger, string certificateName, IReadOnlyList<string> domains, string serial, DateTimeOffset notAfter);
 
     [LoggerMessage(EventId = EventIds.Issuance + 2, EventName = "OrderCreated", Level = LogLevel.Information,

@@ -7,11 +7,11 @@ namespace CertDaemon.Renewal;
 internal static partial class RenewalLog
 {
     [LoggerMessage(EventId = EventIds.Renewal + 1, EventName = "RenewalPlanned", Level = LogLevel.Information,
-        Message = "Renewal of {CertificateName} planned at {RenewAt} ({Reason}): {Explanation}")]
+        Message = "Renewal of {CertificateName} planned at {RenewAt:O} ({Reason}): {Explanation}")]
     public static partial void RenewalPlanned(ILogger logger, string certificateName, DateTimeOffset renewAt, string reason, string explanation);
 
     [LoggerMessage(EventId = EventIds.Renewal + 2, EventName = "RenewalFailed", Level = LogLevel.Error,
-        Message = "Renewing {CertificateName} failed: {Error}; next attempt at {RetryAt} (failure {ConsecutiveFailures} in a row)")]
+        Message = "Renewing {CertificateName} failed: {Error}; next attempt at {RetryAt:O} (failure {ConsecutiveFailures} in a row)")]
     public static partial void RenewalFailed(ILogger logger, Exception exception, string certificateName, string error, DateTimeOffset retryAt, int consecutiveFailures);
 
     [LoggerMessage(EventId = EventIds.Renewal + 3, EventName = "AriWindowReceived", Level = LogLevel.Information,
