@@ -15,8 +15,25 @@ public sealed class HostedZoneResolverTests
 
         Assert.Equal(sub.Id, (await resolver.ResolveAsync("_acme-challenge.www.sub.example.test", null, default)).Id);
         Assert.Equal(parent.Id, (await resolver.ResolveAsync("_acme-challenge.other.example.test", null, default)).Id);
-        // Every lookup asks for exactly one zone starting at a candidate name.
-        Assert.All(route53.ListHostedZonesByNameRequests, r => Assert.Equal(1, r.MaxItems));
+        // One listing of the zones under example.test answered both names (100 names of a domain cost one call).
+        Assert.Single(route53.ListHostedZonesByNameRequests);
+    }
+
+    [Fact]
+    public async Task More_zones_under_a_domain_than_one_page_holds_still_find_the_longest_match()
+    {
+        var route53 = new FakeRoute53Client();
+        route53.AddZone("example.test");
+        for (var i = 0; i < 120; i++)
+        {
+            route53.AddZone($"z{i:D3}.example.test");
+        }
+
+        var deep = route53.AddZone("zz.deep.example.test");
+        var resolver = new HostedZoneResolver(route53, privateZones: false);
+
+        Assert.Equal(deep.Id, (await resolver.ResolveAsync("_acme-challenge.www.zz.deep.example.test", null, default)).Id);
+        Assert.Contains(route53.ListHostedZonesByNameRequests, r => r.MaxItems == 1); // fell back to exact lookups
     }
 
     [Fact]

@@ -25,6 +25,9 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
     private const string TxtType = "TXT";
     private const string ChangeComment = "certdaemon dns-01 challenge";
 
+    /// <summary>Route53's largest ListResourceRecordSets page.</summary>
+    private const int ZonePageSize = 300;
+
     private readonly IRoute53Client _route53;
     private readonly Route53SolverOptions _options;
     private readonly IChallengeJournal _journal;
@@ -36,6 +39,7 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
     private readonly IReadOnlyList<DnsServer> _configuredServers;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _zoneGates = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IReadOnlyList<DnsServer>> _zoneServers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _recordSetCounts = new(StringComparer.Ordinal);
 
     /// <param name="route53">The Route53 API (retries and rate limiting are its business).</param>
     /// <param name="options">Timeouts, zone override, private zones, nameservers.</param>
@@ -221,6 +225,7 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
 
             var zone = await _zones.ResolveAsync(target, _options.HostedZoneId, cancellationToken);
             var zoneName = DnsName.Normalize(zone.Name);
+            _recordSetCounts[zone.Id] = zone.ResourceRecordSetCount;
             _logger.HostedZoneResolved(target, zoneName, zone.Id);
             entries.AddRange(group.Select(r => new ChallengeJournalEntry(zone.Id, zoneName, group.Key, target, r.Value, now)));
         }
@@ -316,11 +321,21 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
         }
     }
 
-    /// <summary>The current TXT sets of the given names (ListResourceRecordSets from (name, TXT), paged while still on that name).</summary>
+    /// <summary>
+    /// The current TXT sets of the given names: one listing of the whole zone when that takes fewer pages (300 record
+    /// sets each) than there are names, else ListResourceRecordSets from (name, TXT) per name.
+    /// </summary>
     private async Task<List<ResourceRecordSet>> ReadTxtSetsAsync(string zoneId, IReadOnlyList<TxtRecordValue> values, CancellationToken cancellationToken)
     {
+        var names = values.Select(v => DnsName.Normalize(v.Name)).Distinct(StringComparer.Ordinal).ToList();
+        // The count is from zone discovery; our own values may have added up to one set per name since.
+        if (_recordSetCounts.TryGetValue(zoneId, out var count) && (count + names.Count + ZonePageSize - 1) / ZonePageSize < names.Count)
+        {
+            return await ReadWholeZoneTxtSetsAsync(zoneId, names.ToHashSet(StringComparer.Ordinal), cancellationToken);
+        }
+
         var sets = new List<ResourceRecordSet>();
-        foreach (var name in values.Select(v => DnsName.Normalize(v.Name)).Distinct(StringComparer.Ordinal))
+        foreach (var name in names)
         {
             string startName = name, startType = TxtType;
             while (true)
@@ -356,6 +371,24 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
         return sets;
     }
 
+    private async Task<List<ResourceRecordSet>> ReadWholeZoneTxtSetsAsync(string zoneId, HashSet<string> names, CancellationToken cancellationToken)
+    {
+        var sets = new List<ResourceRecordSet>();
+        string? startName = null, startType = null;
+        while (true)
+        {
+            var page = await _route53.ListResourceRecordSetsAsync(zoneId, startName, startType, ZonePageSize, cancellationToken);
+            sets.AddRange(page.RecordSets.Where(r =>
+                string.Equals(r.Type, TxtType, StringComparison.OrdinalIgnoreCase) && names.Contains(DnsName.Normalize(r.Name))));
+            if (!page.IsTruncated || page.NextRecordName is null || (page.NextRecordName == startName && page.NextRecordType == startType))
+            {
+                return sets;
+            }
+
+            (startName, startType) = (page.NextRecordName, page.NextRecordType);
+        }
+    }
+
     private async Task WaitInSyncAsync(
         string zoneName, string zoneId, ChangeInfo change, DateTimeOffset started, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
@@ -370,7 +403,8 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
             }
 
             await Task.Delay(interval < remaining ? interval : remaining, _timeProvider, cancellationToken);
-            interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, _options.MaxPollInterval.Ticks));
+            // x1.5: an INSYNC that arrives between two polls is seen at most half an interval late.
+            interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 3 / 2, _options.MaxPollInterval.Ticks));
             status = (await _route53.GetChangeAsync(change.Id, cancellationToken)).Status;
         }
 
