@@ -47,8 +47,8 @@ internal sealed class BenchContext
         var header = $"<!-- {name}: {TimeProvider.System.GetUtcNow().ToString("u", CultureInfo.InvariantCulture)}, load {LoadAverage()}, quick={Quick} -->\n";
         Console.WriteLine();
         Console.WriteLine(header + markdown);
-        File.WriteAllText(Path.Combine(ResultsDirectory, name + ".md"), header + markdown, Encoding.UTF8);
-        File.WriteAllText(Path.Combine(ResultsDirectory, name + ".json"), JsonSerializer.Serialize(data, JsonOptions), Encoding.UTF8);
+        File.WriteAllText(Path.Combine(ResultsDirectory, name + ".md"), header + markdown, new UTF8Encoding(false));
+        File.WriteAllText(Path.Combine(ResultsDirectory, name + ".json"), JsonSerializer.Serialize(data, JsonOptions), new UTF8Encoding(false));
     }
 
     public static void Log(string message) => Console.Error.WriteLine($"[{TimeProvider.System.GetUtcNow().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {message}");
