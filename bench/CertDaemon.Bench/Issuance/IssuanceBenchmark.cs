@@ -35,6 +35,8 @@ internal static class IssuanceBenchmark
         var ourRunsHundred = context.Int("runs-100", runs, 1);
         var inSync = TimeSpan.FromSeconds(context.Int("insync-seconds", 2, 2));
         var toolNames = (context.String("tools") ?? "certdaemon,lego,certbot").Split(',');
+        // --names 1,2,10,100: only those scenarios (by number of names).
+        var sizes = context.String("names")?.Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToHashSet();
 
         await using var testbed = await IssuanceTestbed.StartAsync(
             new PebbleOptions { NonceRejectPercent = 0, AuthorizationReusePercent = 0, NoValidationSleep = true }, inSync);
@@ -61,7 +63,7 @@ internal static class IssuanceBenchmark
             }
         }
 
-        foreach (var scenario in Scenarios(includeHundred: true))
+        foreach (var scenario in Scenarios(includeHundred: true).Where(s => sizes is null || sizes.Contains(s.Domains.Count)))
         {
             // Interleave tools run by run so that load changes on the shared machine hit all of them alike.
             var hundred = scenario.Domains.Count >= 100;

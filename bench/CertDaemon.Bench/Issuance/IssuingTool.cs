@@ -56,11 +56,16 @@ internal sealed class CertDaemonTool : IssuingTool
 
     public string ConfigPath => _config;
 
+    /// <summary>Where certdaemon sends Route53 requests instead of the emulator itself (e.g. a proxy in front of it).</summary>
+    public Uri? Route53EndpointOverride { get; set; }
+
     public override Task<ProcessRun> IssueAsync(string lineage, IReadOnlyList<string> domains, CancellationToken cancellationToken) =>
         ProcessRun.RunAsync(
             BenchContext.CertDaemonPath,
             ["issue", .. domains.SelectMany(d => new[] { "-d", d }), "--name", lineage, "--config", _config],
-            Testbed.AwsEnvironment, TimeSpan.FromMinutes(5), measure: true, cancellationToken: cancellationToken);
+            Route53EndpointOverride is { } endpoint
+                ? new Dictionary<string, string?>(Testbed.AwsEnvironment) { ["AWS_ENDPOINT_URL_ROUTE_53"] = endpoint.ToString() }
+                : Testbed.AwsEnvironment, TimeSpan.FromMinutes(5), measure: true, cancellationToken: cancellationToken);
 }
 
 /// <summary>lego (Debian) with <c>--dns exec</c>, its hook calling the emulator through <see cref="Route53Hook"/>.</summary>

@@ -115,7 +115,8 @@ internal static partial class ReliabilityBenchmark
         var count = context.Int("fault-issuances", 50, 5);
         await using var testbed = await IssuanceTestbed.StartAsync(
             new PebbleOptions { NonceRejectPercent = 50, AuthorizationReusePercent = 0 }, TimeSpan.FromSeconds(2));
-        var tool = new CertDaemonTool(testbed);
+        await using var proxy = await RetryAfterProxy.StartAsync(testbed.Route53.Endpoint, retryAfterSeconds: 1);
+        var tool = new CertDaemonTool(testbed) { Route53EndpointOverride = proxy.Endpoint };
         var warm = await tool.IssueAsync("warmup", ["warmup.example.test"], CancellationToken.None);
         testbed.Route53.Faults.ThrottlingProbability = 0.3;
         testbed.Route53.Faults.InternalErrorProbability = 0.1;
@@ -143,11 +144,16 @@ internal static partial class ReliabilityBenchmark
         var requests = Enum.GetValues<Route53Operation>().Sum(o => testbed.Route53.GetStats(o).Requests - before[o]);
         var succeededRequests = Enum.GetValues<Route53Operation>().Sum(o => testbed.Route53.GetStats(o).Succeeded) - beforeOk;
         var wall = Summary.Of(walls);
+        var gaps = Summary.Of(proxy.RetryGaps);
+        var early = proxy.RetryGaps.Count(g => g < proxy.RetryAfterSeconds);
         table.Add($"{count} issuances (apex + wildcard), pebble rejecting 50% of nonces, Route53 throttling 30% and 5xx 10%",
             $"{succeeded}/{count} succeeded (warm-up {(warm.Succeeded ? "ok" : "failed")}); wall s {wall.Format()}; Route53 requests {requests}, of which " +
             $"{requests - succeededRequests} answered with a fault and retried",
             $"{count}/{count}", succeeded == count ? "met" : "MISSED");
-        data["faults"] = new { count, succeeded, walls, requests, failures };
+        table.Add($"Retry-After honoured: a proxy adds `Retry-After: {proxy.RetryAfterSeconds}` to every Throttling answer of the run above",
+            $"{proxy.ThrottledWithRetryAfter} throttled answers; {proxy.RetryGaps.Count} retries seen, seconds until the retry {gaps.Format()}; {early} earlier than Retry-After",
+            "0 early", early == 0 ? "met" : "MISSED");
+        data["faults"] = new { count, succeeded, walls, requests, failures, retryAfterGaps = proxy.RetryGaps, proxy.ThrottledWithRetryAfter };
     }
 
     private static async Task LoadAsync(BenchContext context, MarkdownTable table, Dictionary<string, object?> data)

@@ -32,6 +32,15 @@ internal static class ScaleBenchmark
                 {
                     BenchContext.Log("status failed: " + run.Tail());
                 }
+                else
+                {
+                    // Proof the pass covered every certificate and found nothing due.
+                    using var statuses = System.Text.Json.JsonDocument.Parse(run.Output);
+                    var listed = statuses.RootElement.GetArrayLength();
+                    var due = statuses.RootElement.EnumerateArray().Count(s => s.TryGetProperty("renewAt", out var at) && at.ValueKind == System.Text.Json.JsonValueKind.String
+                        && DateTimeOffset.Parse(at.GetString()!, CultureInfo.InvariantCulture) <= TimeProvider.System.GetUtcNow());
+                    BenchContext.Log($"status --json listed {listed} certificates, {due} due");
+                }
 
                 samples.Add(run);
             }
