@@ -38,7 +38,8 @@ internal static partial class ReliabilityBenchmark
 
         if (parts.Contains("load"))
         {
-            await LoadAsync(context, table, data);
+            await LoadAsync(context, table, data, keepAlive: true);
+            await LoadAsync(context, table, data, keepAlive: false);
         }
 
         context.Publish("reliability", table.ToString(), data);
@@ -145,18 +146,19 @@ internal static partial class ReliabilityBenchmark
         var succeededRequests = Enum.GetValues<Route53Operation>().Sum(o => testbed.Route53.GetStats(o).Succeeded) - beforeOk;
         var wall = Summary.Of(walls);
         var gaps = Summary.Of(proxy.RetryGaps);
-        var early = proxy.RetryGaps.Count(g => g < proxy.RetryAfterSeconds);
+        // 10 ms of tolerance: the proxy's clock readings and the client's timer are not the same instant.
+        var early = proxy.RetryGaps.Count(g => g < proxy.RetryAfterSeconds - 0.010);
         table.Add($"{count} issuances (apex + wildcard), pebble rejecting 50% of nonces, Route53 throttling 30% and 5xx 10%",
             $"{succeeded}/{count} succeeded (warm-up {(warm.Succeeded ? "ok" : "failed")}); wall s {wall.Format()}; Route53 requests {requests}, of which " +
             $"{requests - succeededRequests} answered with a fault and retried",
             $"{count}/{count}", succeeded == count ? "met" : "MISSED");
         table.Add($"Retry-After honoured: a proxy adds `Retry-After: {proxy.RetryAfterSeconds}` to every Throttling answer of the run above",
-            $"{proxy.ThrottledWithRetryAfter} throttled answers; {proxy.RetryGaps.Count} retries seen, seconds until the retry {gaps.Format()}; {early} earlier than Retry-After",
+            $"{proxy.ThrottledWithRetryAfter} throttled answers; {proxy.RetryGaps.Count} retries seen, seconds until the retry {gaps.Format()}; {early} more than 10 ms earlier than Retry-After",
             "0 early", early == 0 ? "met" : "MISSED");
         data["faults"] = new { count, succeeded, walls, requests, failures, retryAfterGaps = proxy.RetryGaps, proxy.ThrottledWithRetryAfter };
     }
 
-    private static async Task LoadAsync(BenchContext context, MarkdownTable table, Dictionary<string, object?> data)
+    private static async Task LoadAsync(BenchContext context, MarkdownTable table, Dictionary<string, object?> data, bool keepAlive)
     {
         var rotations = context.Int("rotations", 20, 5);
         var (root, nginx, _, nginxJson) = await StartStoreAndNginxAsync();
@@ -166,7 +168,7 @@ internal static partial class ReliabilityBenchmark
         {
             // Bounded: 1 thread, 8 connections, for a fixed time that covers the rotations.
             var seconds = context.Int("wrk-seconds", 60, 20);
-            var wrk = ProcessRun.RunAsync("wrk", ["-t1", "-c8", $"-d{seconds}s", "--latency", $"https://{nginx.Address}/"], timeout: TimeSpan.FromSeconds(seconds + 60));
+            var wrk = ProcessRun.RunAsync("wrk", ["-t1", "-c8", $"-d{seconds}s", "--latency", .. keepAlive ? Array.Empty<string>() : ["-H", "Connection: close"], $"https://{nginx.Address}/"], timeout: TimeSpan.FromSeconds(seconds + 60));
             await Task.Delay(2000);
             await using (var harness = await CrashHarnessProcess.StartAsync(root, Name, nginxJson))
             {
@@ -188,10 +190,10 @@ internal static partial class ReliabilityBenchmark
         var socket = SocketErrorsLine().Match(wrkOutput);
         var non2xx = Number(Non2xxLine().Match(wrkOutput));
         var errors = socket.Success ? socket.Groups.Values.Skip(1).Sum(g => long.Parse(g.Value, CultureInfo.InvariantCulture)) : 0;
-        table.Add($"nginx under wrk (1 thread, 8 connections, TLS, loopback) through {deployed} certificate rotations (commit, nginx -t, reload, served check)",
+        table.Add($"nginx under wrk (1 thread, 8 connections, TLS, loopback, {(keepAlive ? "keep-alive" : "`Connection: close`")}) through {deployed} certificate rotations (commit, nginx -t, reload, served check)",
             $"{total} requests, {errors} socket errors ({(socket.Success ? socket.Value : "none")}), {non2xx} non-2xx",
             "0 failed", errors + non2xx == 0 ? "met" : "MISSED");
-        data["load"] = new { deployed, total, errors, non2xx, wrkOutput };
+        data[keepAlive ? "load" : "load-connection-close"] = new { deployed, total, errors, non2xx, wrkOutput };
     }
 
     private static long Number(Match match) => match.Success ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
