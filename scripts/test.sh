@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian/Ubuntu machine, as root:
-#   installs what is missing (pebble, nginx, dnsutils, openssl; moto via pip if absent),
+#   installs what is missing (pebble, nginx, dnsutils, jq, openssl; moto via pip if absent),
 #   builds in Release, runs every test against the real servers, and ends with "N passed, N failed".
 # Exit status: 0 when every test passed, 1 otherwise.
 set -uo pipefail
@@ -14,6 +14,7 @@ install_prerequisites() {
   command -v pebble-challtestsrv >/dev/null 2>&1 || missing+=(pebble)
   command -v nginx >/dev/null 2>&1 || missing+=(nginx)
   command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
+  command -v jq >/dev/null 2>&1 || missing+=(jq)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)

@@ -24,6 +24,17 @@ internal static class AwsErrorCodes
         "ServiceUnavailable",
     };
 
+    // Answers that say the request was refused before the service acted on it: safe to repeat even a request that
+    // is not idempotent (see AwsRequestOptions.Idempotent).
+    private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+    };
+
     // Listed explicitly so a 5xx carrying one of these (never seen, but cheap to guard) is still not repeated:
     // repeating a rejected batch or a bad signature only burns the account's shared request budget.
     private static readonly HashSet<string> NeverRetriedCodes = new(StringComparer.Ordinal)
@@ -38,6 +49,17 @@ internal static class AwsErrorCodes
         "InvalidClientTokenId",
         "ExpiredToken",
         "UnrecognizedClientException",
+
+        // ACM (JSON 1.1): a refused import, an unknown ARN, a tag problem never heal by repeating.
+        "ValidationException",
+        "InvalidArnException",
+        "InvalidParameterException",
+        "InvalidTagException",
+        "TooManyTagsException",
+        "TagPolicyException",
+        "ResourceNotFoundException",
+        "LimitExceededException",
+        "InvalidStateException",
     };
 
     public static bool IsRetryable(HttpStatusCode statusCode, string? code)
@@ -55,6 +77,13 @@ internal static class AwsErrorCodes
         var status = (int)statusCode;
         return status >= 500 || status == 429;
     }
+
+    /// <summary>
+    /// True for answers that mean "slow down, nothing was done": throttling codes and HTTP 429. The only failures after
+    /// which a non-idempotent request is repeated.
+    /// </summary>
+    public static bool IsThrottling(HttpStatusCode statusCode, string? code) =>
+        (code is not null && ThrottlingCodes.Contains(code)) || (int)statusCode == 429;
 
     /// <summary>Strips the <c>prefix#</c> (JSON <c>__type</c>) and <c>:suffix</c> (<c>x-amzn-ErrorType</c>) decorations.</summary>
     public static string Normalize(string code)

@@ -42,6 +42,7 @@ internal sealed class AwsRetryHandler : DelegatingHandler
     {
         ArgumentNullException.ThrowIfNull(request);
         var operation = AwsRequestOptions.GetOperation(request);
+        var idempotent = AwsRequestOptions.IsIdempotent(request);
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
 
         for (var attempt = 1; ; attempt++)
@@ -54,7 +55,7 @@ internal sealed class AwsRetryHandler : DelegatingHandler
             {
                 response = await base.SendAsync(attemptRequest, linked.Token);
             }
-            catch (Exception ex) when (IsTransient(ex, cancellationToken) && attempt < _options.MaxAttempts)
+            catch (Exception ex) when (idempotent && IsTransient(ex, cancellationToken) && attempt < _options.MaxAttempts)
             {
                 var failure = ex is OperationCanceledException ? "AttemptTimeout" : ex.GetType().Name;
                 await BackOffAsync(operation, attempt, Backoff(attempt), failure, cancellationToken);
@@ -80,7 +81,11 @@ internal sealed class AwsRetryHandler : DelegatingHandler
             await response.Content.LoadIntoBufferAsync(cancellationToken);
             var error = AwsErrorResponseReader.Parse(await response.Content.ReadAsStringAsync(cancellationToken), response.Headers);
             var code = error.Code ?? $"HTTP{(int)response.StatusCode}";
-            if (!AwsErrorCodes.IsRetryable(response.StatusCode, error.Code))
+            // A request that must not run twice is repeated only when the answer proves it did not run (throttling).
+            var retryable = idempotent
+                ? AwsErrorCodes.IsRetryable(response.StatusCode, error.Code)
+                : AwsErrorCodes.IsThrottling(response.StatusCode, error.Code);
+            if (!retryable)
             {
                 return response;
             }

@@ -36,6 +36,11 @@ internal sealed class CommandEnvironment : IAsyncDisposable
     public static LoadedConfiguration? LoadConfiguration(string? configPath, TextWriter error)
     {
         var result = ConfigurationLoader.Load(configPath);
+        if (result.Succeeded && Renewal.AcmKeyTypeGuard.Check(result.Configuration!.Options) is { Count: > 0 } stateProblems)
+        {
+            result = ConfigurationLoadResult.Failure(result.SourcePath, stateProblems);
+        }
+
         if (result.Succeeded)
         {
             return result.Configuration;

@@ -112,7 +112,7 @@ internal static class IssueCommand
         return await catalog.RememberAdHocAsync(name, normalized, keyType, cancellationToken);
     }
 
-    private static int Report(LifecycleOutcome outcome, CommandEnvironment environment, TextWriter output, TextWriter error)
+    internal static int Report(LifecycleOutcome outcome, CommandEnvironment environment, TextWriter output, TextWriter error)
     {
         if (outcome.Issued is { } issued && outcome.Stored is { } stored)
         {

@@ -6,11 +6,25 @@ public sealed record AcmeOptions
     /// <summary>Let's Encrypt's production directory.</summary>
     public static readonly Uri LetsEncryptProduction = new("https://acme-v02.api.letsencrypt.org/directory");
 
+    /// <summary>Let's Encrypt's staging directory (untrusted certificates, generous rate limits): where <c>renew --dry-run</c> goes for production.</summary>
+    public static readonly Uri LetsEncryptStaging = new("https://acme-staging-v02.api.letsencrypt.org/directory");
+
     /// <summary>
     /// The ACME directory URL: absolute https, or http only to a loopback host (a local test CA).
     /// The default value is Let's Encrypt production, <c>https://acme-v02.api.letsencrypt.org/directory</c>.
     /// </summary>
     public Uri DirectoryUrl { get; init; } = LetsEncryptProduction;
+
+    /// <summary>
+    /// The directory <c>certdaemon renew --dry-run</c> issues against (same rules as <see cref="DirectoryUrl"/>). The
+    /// default is none: Let's Encrypt staging when <see cref="DirectoryUrl"/> is Let's Encrypt production, otherwise
+    /// <see cref="DirectoryUrl"/> itself (a test CA, or a CA without a staging service).
+    /// </summary>
+    public Uri? DryRunDirectoryUrl { get; init; }
+
+    /// <summary>Where a dry run issues: <see cref="DryRunDirectoryUrl"/>, else Let's Encrypt staging for Let's Encrypt production, else <see cref="DirectoryUrl"/>.</summary>
+    public Uri ResolveDryRunDirectoryUrl() =>
+        DryRunDirectoryUrl ?? (DirectoryUrl == LetsEncryptProduction ? LetsEncryptStaging : DirectoryUrl);
 
     /// <summary>Account contact address (sent as <c>mailto:</c>). Optional; the default is none.</summary>
     public string? Email { get; init; }

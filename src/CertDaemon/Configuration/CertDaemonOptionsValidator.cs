@@ -71,24 +71,32 @@ public static partial class CertDaemonOptionsValidator
         return new ConfigurationValidationResult(problems, options with { Certificates = certificates });
     }
 
-    private static void ValidateAcme(AcmeOptions acme, Action<string, string> report)
+    private static void ValidateDirectoryUrl(Uri url, string path, Action<string, string> report)
     {
-        var url = acme.DirectoryUrl;
         if (url.Scheme == Uri.UriSchemeHttp)
         {
             if (!url.IsLoopback)
             {
-                report("$.Acme.DirectoryUrl", $"must use https; http is accepted only for a CA on this machine (localhost, 127.0.0.1, ::1), got \"{url}\"");
+                report(path, $"must use https; http is accepted only for a CA on this machine (localhost, 127.0.0.1, ::1), got \"{url}\"");
             }
         }
         else if (url.Scheme != Uri.UriSchemeHttps)
         {
-            report("$.Acme.DirectoryUrl", $"must be an https URL, got \"{url}\"");
+            report(path, $"must be an https URL, got \"{url}\"");
         }
 
         if (!string.IsNullOrEmpty(url.UserInfo))
         {
-            report("$.Acme.DirectoryUrl", "must not contain a user name or password");
+            report(path, "must not contain a user name or password");
+        }
+    }
+
+    private static void ValidateAcme(AcmeOptions acme, Action<string, string> report)
+    {
+        ValidateDirectoryUrl(acme.DirectoryUrl, "$.Acme.DirectoryUrl", report);
+        if (acme.DryRunDirectoryUrl is { } dryRun)
+        {
+            ValidateDirectoryUrl(dryRun, "$.Acme.DryRunDirectoryUrl", report);
         }
 
         if (acme.Email is { } email)

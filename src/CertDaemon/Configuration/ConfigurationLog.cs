@@ -16,4 +16,11 @@ internal static partial class ConfigurationLog
 
     public static void ConfigurationInvalid(ILogger logger, IEnumerable<ConfigurationProblem> problems) =>
         ConfigurationInvalid(logger, problems.Select(p => p.ToString()).ToList());
+
+    [LoggerMessage(
+        EventId = EventIds.Cli + 2,
+        EventName = "ConfigurationReloaded",
+        Level = LogLevel.Information,
+        Message = "Configuration reloaded from {Path}: {CertificateCount} configured certificates")]
+    public static partial void ConfigurationReloaded(ILogger logger, string path, int certificateCount);
 }

@@ -40,11 +40,12 @@ internal static class OptionsBinder
 
     private static AcmeOptions BindAcme(ConfigurationNode node)
     {
-        node.RejectUnknownKeys("DirectoryUrl", "Email", "AcceptTermsOfService", "Profile", "ExternalAccountBinding", "TrustedCaFile");
+        node.RejectUnknownKeys("DirectoryUrl", "DryRunDirectoryUrl", "Email", "AcceptTermsOfService", "Profile", "ExternalAccountBinding", "TrustedCaFile");
         var defaults = new AcmeOptions();
         return new AcmeOptions
         {
             DirectoryUrl = node.AbsoluteUri("DirectoryUrl") ?? defaults.DirectoryUrl,
+            DryRunDirectoryUrl = node.AbsoluteUri("DryRunDirectoryUrl"),
             Email = node.String("Email"),
             AcceptTermsOfService = node.Boolean("AcceptTermsOfService") ?? defaults.AcceptTermsOfService,
             Profile = node.String("Profile"),

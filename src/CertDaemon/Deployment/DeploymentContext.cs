@@ -1,3 +1,6 @@
+using CertDaemon.Configuration;
+using CertDaemon.Issuance;
+
 namespace CertDaemon.Deployment;
 
 /// <summary>
@@ -11,6 +14,16 @@ namespace CertDaemon.Deployment;
 /// <param name="LineageDirectory">The live directory, <c>CertificateDirectory/live/NAME</c> (certbot's <c>RENEWED_LINEAGE</c>).</param>
 internal sealed record DeploymentContext(string CertificateName, IReadOnlyList<string> Domains, string Serial, string LineageDirectory)
 {
+    /// <summary>The configured key type, for messages (ACM compares the key actually in the files); null when not known.</summary>
+    public KeyType? KeyType { get; init; }
+
+    /// <summary>
+    /// The certificate's ACM settings (regions and tags), for <see cref="CertDaemon.Deployment.Acm.AcmDeployer"/>; null when the certificate
+    /// is not imported into ACM. An ACM deployer is only called for certificates whose <see cref="AcmOptions.Regions"/>
+    /// name its region.
+    /// </summary>
+    public AcmOptions? Acm { get; init; }
+
     /// <summary><c>live/NAME/cert.pem</c>: the leaf alone.</summary>
     public string CertificatePath => Path.Combine(LineageDirectory, "cert.pem");
 

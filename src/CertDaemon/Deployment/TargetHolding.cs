@@ -9,5 +9,14 @@ namespace CertDaemon.Deployment;
 /// <param name="Description">One line for people, such as <c>nginx on 127.0.0.1:443 serves 04ab.. for example.com</c>.</param>
 internal sealed record TargetHolding(string? Serial, bool Verified, string Description)
 {
+    /// <summary>
+    /// The ACM certificate ARN the target holds (ACM targets only; null elsewhere or when none exists yet). The
+    /// lifecycle keeps it in <see cref="Storage.TargetState.Arn"/> so status can show it.
+    /// </summary>
+    public string? Arn { get; init; }
+
+    /// <summary>How many AWS resources use the certificate (ACM's <c>InUseBy</c> count); null when not known or not ACM.</summary>
+    public int? InUseCount { get; init; }
+
     public static TargetHolding Unknown(string description) => new(null, false, description);
 }

@@ -1,8 +1,10 @@
 using CertDaemon.Acme;
 using CertDaemon.Aws;
+using CertDaemon.Aws.Acm;
 using CertDaemon.Aws.Route53;
 using CertDaemon.Configuration;
 using CertDaemon.Deployment;
+using CertDaemon.Deployment.Acm;
 using CertDaemon.Deployment.Nginx;
 using CertDaemon.Deployment.Processes;
 using CertDaemon.Dns;
@@ -66,6 +68,8 @@ internal static class CertDaemonServices
             options.Nginx, sp.GetRequiredService<CommandRunner>(), sp.GetRequiredService<ServedCertificateProbe>(),
             LiveRollback.For(sp.GetRequiredService<CertificateStore>()), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<NginxDeployer>>()));
+        // ACM: one deployer per region any certificate imports into (each with its own client and rate budget).
+        services.AddCertDaemonAcm();
         services.AddSingleton<IReadOnlyList<ICertificateDeployer>>(sp =>
         {
             var deployers = new List<ICertificateDeployer>();
@@ -74,10 +78,25 @@ internal static class CertDaemonServices
                 deployers.Add(sp.GetRequiredService<NginxDeployer>());
             }
 
+            var acm = sp.GetRequiredService<IAcmClientFactory>();
+            foreach (var region in options.Certificates.SelectMany(c => c.Acm?.Regions ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                deployers.Add(new AcmDeployer(
+                    acm.Create(region), sp.GetRequiredService<CertificateStateStore>(), sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<AcmDeployer>>()));
+            }
+
             return deployers;
         });
 
         services.AddSingleton<CertificateLifecycle>();
+
+        // Renewal: the same coordinator for the daemon's jobs and `certdaemon renew`.
+        services.AddSingleton<ICertificateRenewer>(sp => sp.GetRequiredService<CertificateLifecycle>());
+        services.AddSingleton<IRenewalInfoSource, AcmeRenewalInfoSource>();
+        services.AddSingleton(_ => new IssuanceThrottle(options.Renewal.MaxConcurrentIssuances));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RenewalCoordinator>(sp, Random.Shared));
+        services.AddSingleton(sp => new ManagedCertificateCatalog(options, sp.GetRequiredService<CertificateStateStore>()));
         return services;
     }
 }

@@ -13,6 +13,6 @@ internal static class EventIds
     public const int Aws = 4000;         // 4000-4999 Aws/
     public const int Storage = 5000;     // 5000-5999 Storage/
     public const int Deployment = 6000;  // 6000-6999 Deployment/ (NginxReloaded, ServedCertificateMismatch, AcmImported)
-    public const int Renewal = 7000;     // 7000-7999 Renewal/ (RenewalPlanned, RenewalFailed)
+    public const int Renewal = 7000;     // 7000-7999 Renewal/ (RenewalPlanned, RenewalFailed); 7100-7199 the daemon (Hosting/DaemonLog)
     public const int Cli = 8000;         // 8000-8999 Cli/ and Configuration/ (ConfigurationInvalid)
 }

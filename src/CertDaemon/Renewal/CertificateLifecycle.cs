@@ -32,7 +32,7 @@ internal sealed partial class CertificateLifecycle(
     IReadOnlyList<ICertificateDeployer> deployers,
     DeployHookRunner hooks,
     TimeProvider time,
-    ILogger<CertificateLifecycle> logger)
+    ILogger<CertificateLifecycle> logger) : ICertificateRenewer
 {
     /// <summary>How long a run waits for another process working on the same certificate.</summary>
     public static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(15);
@@ -105,13 +105,59 @@ internal sealed partial class CertificateLifecycle(
         return new LifecycleOutcome(certificate.Name, null, stored, deployments, hookResult);
     }
 
+    /// <summary>
+    /// <c>renew --dry-run</c>: a full issuance against <paramref name="directoryUrl"/> (a staging or test CA), verified
+    /// and then discarded. Nothing is committed, deployed or recorded; the challenge records are cleaned up as always.
+    /// </summary>
+    public async Task<IssuedCertificate> DryRunAsync(ManagedCertificate certificate, Uri directoryUrl, CancellationToken cancellationToken)
+    {
+        using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
+        var issuer = await acme.GetIssuerAsync(directoryUrl, cancellationToken);
+        var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
+        return await issuer.IssueAsync(
+            new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, Replaces: null), solver, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>certdaemon delete NAME</c>: forgets the certificate (its state file), and with <paramref name="purge"/> also
+    /// removes its files first, all while holding its run lock so no renewal is half-way through.
+    /// </summary>
+    /// <returns>The paths removed.</returns>
+    public async Task<IReadOnlyList<string>> ForgetAsync(string name, bool purge, CancellationToken cancellationToken)
+    {
+        using var runLock = await AcquireRunLockAsync(name, cancellationToken);
+        var removed = new List<string>();
+        if (purge)
+        {
+            removed.AddRange(await store.PurgeAsync(name, cancellationToken));
+        }
+
+        var statePath = states.PathOf(name);
+        if (File.Exists(statePath))
+        {
+            await states.DeleteAsync(name, cancellationToken);
+            removed.Add(statePath);
+        }
+
+        return removed;
+    }
+
     internal IEnumerable<ICertificateDeployer> DeployersFor(ManagedCertificate certificate) =>
-        deployers.Where(d => d.Target != Deployment.Nginx.NginxDeployer.TargetName || certificate.Nginx);
+        deployers.Where(d => d switch
+        {
+            Deployment.Nginx.NginxDeployer => certificate.Nginx,
+            Deployment.Acm.AcmDeployer acm => certificate.Acm?.Regions.Contains(acm.Region, StringComparer.Ordinal) == true,
+            _ => true,
+        });
 
     private async Task<(IReadOnlyList<DeploymentResult>, DeployHooksResult?)> DeployAsync(
         ManagedCertificate certificate, string serial, CancellationToken cancellationToken, IReadOnlyList<ICertificateDeployer>? only = null)
     {
-        var context = new DeploymentContext(certificate.Name, certificate.Domains, serial, store.LivePath(certificate.Name));
+        var context = new DeploymentContext(certificate.Name, certificate.Domains, serial, store.LivePath(certificate.Name))
+        {
+            Acm = certificate.Acm,
+            KeyType = certificate.KeyType,
+        };
         var results = new List<DeploymentResult>();
         foreach (var deployer in only ?? DeployersFor(certificate).ToList())
         {
@@ -124,9 +170,12 @@ internal sealed partial class CertificateLifecycle(
                 {
                     [deployer.Target] = result switch
                     {
+                        // The ACM deployer saves a new ARN itself right after importing: never lose it here.
                         DeploymentResult.Succeeded ok => new TargetState
                         {
                             HeldSerial = ok.Holding.Serial ?? serial,
+                            Arn = ok.Holding.Arn ?? s.Targets.GetValueOrDefault(deployer.Target)?.Arn,
+                            InUseCount = ok.Holding.InUseCount,
                             LastAttemptAt = at,
                             LastSuccessAt = at,
                             LastError = ok.Warnings.Count == 0 ? null : new StateError(string.Join("; ", ok.Warnings.Select(w => w.Message)), at, "warning"),
@@ -134,6 +183,7 @@ internal sealed partial class CertificateLifecycle(
                         DeploymentResult.Failed failed => (s.Targets.GetValueOrDefault(deployer.Target) ?? new TargetState()) with
                         {
                             HeldSerial = failed.Holding.Serial,
+                            Arn = failed.Holding.Arn ?? s.Targets.GetValueOrDefault(deployer.Target)?.Arn,
                             LastAttemptAt = at,
                             LastError = new StateError(failed.Message, at, failed.Stage.ToString()),
                         },

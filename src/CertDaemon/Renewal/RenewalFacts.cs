@@ -1,3 +1,4 @@
+using System.Globalization;
 using CertDaemon.Configuration;
 using CertDaemon.Storage;
 
@@ -22,8 +23,8 @@ internal static class RenewalFacts
         FailureHistory? failures = renewalState is { ConsecutiveFailures: > 0, LastFailureAt: { } failedAt }
             ? new FailureHistory(renewalState.ConsecutiveFailures, failedAt, renewalState.RetryAfter, renewalState.NextAriCheck)
             : null;
-        return RenewalPlanner.Decide(
-            current,
+        var decision = RenewalPlanner.Decide(
+            state?.Current?.RevokedAt is null ? current : null,
             new DesiredCertificate(certificate.Domains, certificate.KeyType),
             ari,
             RenewalPolicy.Default with { CheckInterval = renewal.CheckInterval },
@@ -31,6 +32,16 @@ internal static class RenewalFacts
             now,
             renewalState?.RandomFraction ?? StableFraction(certificate.Name, state?.Current?.Serial),
             force);
+
+        // A revoked certificate is planned like a missing one (now, subject to failure backoff), under its own reason.
+        return state?.Current is { RevokedAt: { } revokedAt } revoked && decision.Reason == RenewalReason.Missing
+            ? decision with
+            {
+                Reason = RenewalReason.Revoked,
+                Explanation = string.Create(CultureInfo.InvariantCulture,
+                    $"The certificate {revoked.Serial} was revoked ({revoked.RevocationReason ?? "unspecified"}) at {revokedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z; replacing it."),
+            }
+            : decision;
     }
 
     /// <summary>A fraction in [0, 1) that is the same for the same certificate version in every process.</summary>

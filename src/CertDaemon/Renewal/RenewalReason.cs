@@ -29,4 +29,7 @@ public enum RenewalReason
 
     /// <summary><c>backoff</c>: recent failures push the attempt later than otherwise planned.</summary>
     Backoff,
+
+    /// <summary><c>revoked</c>: <c>certdaemon revoke</c> revoked the certificate; it is replaced at the next check (added last: values are stable).</summary>
+    Revoked,
 }

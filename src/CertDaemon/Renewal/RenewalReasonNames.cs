@@ -9,6 +9,7 @@ public static class RenewalReasonNames
         RenewalReason.Missing => "missing",
         RenewalReason.DomainsChanged => "domains-changed",
         RenewalReason.KeyTypeChanged => "key-type-changed",
+        RenewalReason.Revoked => "revoked",
         RenewalReason.Emergency => "emergency",
         RenewalReason.AriWindow => "ari-window",
         RenewalReason.OneThirdLifetime => "one-third-lifetime",

@@ -319,6 +319,78 @@ public sealed class CertificateStore
         return results;
     }
 
+    /// <summary>
+    /// Removes every file of <paramref name="name"/> (<c>certdaemon delete --purge</c>): the <c>live/NAME</c> link (or
+    /// certbot's directory), the version directories, <c>archive/NAME</c>, and the lineage's journal and marker.
+    /// </summary>
+    /// <remarks>The live link goes first, so a reader meets "no such file", never a link into removed files; a failure
+    /// part-way leaves the rest for a second run. The lock file stays (another process may be waiting on it).</remarks>
+    /// <returns>The paths removed.</returns>
+    /// <exception cref="CertificateStoreException">A removal failed; the message names the path.</exception>
+    public async Task<IReadOnlyList<string>> PurgeAsync(string name, CancellationToken cancellationToken)
+    {
+        CertificateName.Validate(name);
+        EnsureRoots(name);
+        using var held = await AcquireLockAsync(name, cancellationToken);
+        var removed = new List<string>();
+        var live = Path.Combine(_liveRoot, name);
+        try
+        {
+            if (IsSymbolicLink(live))
+            {
+                _fileSystem.DeleteFile(live);
+                removed.Add(live);
+            }
+            else if (Directory.Exists(live))
+            {
+                _fileSystem.DeleteDirectory(live);
+                removed.Add(live);
+            }
+
+            _fileSystem.SyncDirectory(_liveRoot);
+            foreach (var entry in new DirectoryInfo(_liveRoot).EnumerateFileSystemInfos("." + name + ".*"))
+            {
+                if (ParseVersionDirectory(name, entry.Name, partial: false) is not null
+                    || ParseVersionDirectory(name, entry.Name, partial: true) is not null
+                    || entry.FullName == NextLinkPath(name))
+                {
+                    if (entry is DirectoryInfo && entry.LinkTarget is null)
+                    {
+                        _fileSystem.DeleteDirectory(entry.FullName);
+                    }
+                    else
+                    {
+                        _fileSystem.DeleteFile(entry.FullName);
+                    }
+
+                    removed.Add(entry.FullName);
+                }
+            }
+
+            if (Directory.Exists(ArchiveDirectory(name)))
+            {
+                _fileSystem.DeleteDirectory(ArchiveDirectory(name));
+                removed.Add(ArchiveDirectory(name));
+            }
+
+            foreach (var meta in new[] { JournalPath(name), LineageMarkerPath(name) }.Where(File.Exists))
+            {
+                _fileSystem.DeleteFile(meta);
+                removed.Add(meta);
+            }
+
+            SyncIfExists(_liveRoot);
+            SyncIfExists(_archiveRoot);
+            SyncIfExists(_metaRoot);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CertificateStoreException(name, $"Removing the files of '{name}' failed: {e.Message}. Removed so far: {(removed.Count == 0 ? "nothing" : string.Join(", ", removed))}.", e);
+        }
+
+        return removed;
+    }
+
     // ---- recovery ------------------------------------------------------------------------------------------
 
     private LineageRecovery RecoverLineage(string name)

@@ -5,6 +5,9 @@ namespace CertDaemon.Storage;
 /// (a configuration change re-issues), its lifetime, and its ARI CertID (RFC 9773) for renewal information and the
 /// next order's <c>replaces</c>.
 /// </summary>
+/// <param name="RevokedAt">When <c>certdaemon revoke</c> revoked it at the CA; null while it is not revoked.
+/// A revoked certificate is replaced at the next check (reason <c>revoked</c>).</param>
+/// <param name="RevocationReason">The reason given to the CA (<c>keyCompromise</c>, <c>superseded</c>, ...).</param>
 public sealed record CurrentCertificate(
     int Version,
     string Serial,
@@ -14,4 +17,6 @@ public sealed record CurrentCertificate(
     DateTimeOffset NotAfter,
     string? AriCertificateId,
     Uri DirectoryUrl,
-    DateTimeOffset IssuedAt);
+    DateTimeOffset IssuedAt,
+    DateTimeOffset? RevokedAt = null,
+    string? RevocationReason = null);

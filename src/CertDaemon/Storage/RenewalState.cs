@@ -10,6 +10,9 @@ namespace CertDaemon.Storage;
 /// <param name="NextAriCheck">When to ask the CA again (its Retry-After, clamped), at least twice a day.</param>
 /// <param name="ConsecutiveFailures">Failed attempts since the last success.</param>
 /// <param name="RetryAfter">A CA rate limit's Retry-After, honoured by the planner.</param>
+/// <param name="CertificateSerial">The serial of the certificate version this state belongs to (null before the first
+/// certificate). When the current certificate's serial differs (a new version, however it was issued), the schedule
+/// starts afresh: a new fraction, no ARI window, no failures.</param>
 public sealed record RenewalState(
     double RandomFraction,
     DateTimeOffset? AriWindowStart = null,
@@ -19,4 +22,5 @@ public sealed record RenewalState(
     DateTimeOffset? NextAriCheck = null,
     int ConsecutiveFailures = 0,
     DateTimeOffset? LastFailureAt = null,
-    DateTimeOffset? RetryAfter = null);
+    DateTimeOffset? RetryAfter = null,
+    string? CertificateSerial = null);

@@ -9,6 +9,9 @@ public sealed record TargetState
     /// <summary>The ACM certificate ARN (ACM targets only); kept so re-imports replace it in place.</summary>
     public string? Arn { get; init; }
 
+    /// <summary>How many AWS resources used the ACM certificate at the last deployment (ACM's <c>InUseBy</c>); null when not known or not ACM.</summary>
+    public int? InUseCount { get; init; }
+
     /// <summary>When a deployment to this target was last attempted.</summary>
     public DateTimeOffset? LastAttemptAt { get; init; }
 

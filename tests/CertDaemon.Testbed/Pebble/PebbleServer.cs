@@ -66,7 +66,23 @@ public sealed class PebbleServer : IAsyncDisposable
 
     public static async Task<PebbleServer> StartAsync(PebbleOptions? options = null, CancellationToken cancellationToken = default)
     {
-        options ??= new PebbleOptions();
+        // A port picked as free can be taken by another process before pebble binds it (parallel test runs):
+        // a start that dies that way is retried on fresh ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(options ?? new PebbleOptions(), cancellationToken);
+            }
+            catch (InvalidOperationException exception) when (attempt < 3 && exception.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await Task.Delay(100 * attempt, cancellationToken);
+            }
+        }
+    }
+
+    private static async Task<PebbleServer> StartOnceAsync(PebbleOptions options, CancellationToken cancellationToken)
+    {
         var runDirectory = TestbedPaths.NewRunDirectory("pebble");
         var authority = TestCertificateAuthority.Create();
         var (rootPem, leafPem, keyPem) = authority.WriteFiles(runDirectory);

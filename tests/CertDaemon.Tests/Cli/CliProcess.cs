@@ -5,7 +5,20 @@ namespace CertDaemon.Tests.Cli;
 /// <summary>Runs the real <c>certdaemon</c> executable (built next to the tests) as a separate process.</summary>
 internal static class CliProcess
 {
-    public static string ExecutablePath => Path.Combine(AppContext.BaseDirectory, "certdaemon");
+    /// <summary>
+    /// The program as built in its own output folder (src/CertDaemon/bin/CONFIG/TFM/), exactly what an operator
+    /// installs: the copy next to the tests resolves assemblies through the test's ASP.NET framework reference.
+    /// </summary>
+    public static string ExecutablePath
+    {
+        get
+        {
+            var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var repository = testOutput.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+            var path = Path.Combine(repository, "src", "CertDaemon", "bin", testOutput.Parent.Name, testOutput.Name, "certdaemon");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: build the solution first", path);
+        }
+    }
 
     public sealed record Result(int ExitCode, string Output, string Error)
     {
@@ -32,9 +45,13 @@ internal static class CliProcess
     }
 
     /// <summary>Starts certdaemon with redirected output; the caller reads (or drains) it and owns the process.</summary>
-    public static Process Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
+    public static Process Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null) =>
+        StartRaw(ExecutablePath, arguments, environment);
+
+    /// <summary>Starts any program with the same clean AWS environment (e.g. a shell that execs certdaemon).</summary>
+    public static Process StartRaw(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var psi = new ProcessStartInfo(ExecutablePath)
+        var psi = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -51,13 +51,18 @@ internal sealed class CliTestbed : IAsyncDisposable
     };
 
     /// <summary>Starts everything; <c>live/site</c> holds a placeholder (an existing certificate) so nginx can start.</summary>
-    public static async Task<CliTestbed> StartAsync(string[] domains, Action<Dictionary<string, object?>>? configure = null)
+    /// <param name="domains">The names of the configured certificate <see cref="CertificateName"/> (first one: the placeholder's).</param>
+    /// <param name="configure">Changes to the configuration file before it is written.</param>
+    /// <param name="pebbleOptions">pebble's options (default: 20% nonce rejection, 5-year certificates).</param>
+    /// <param name="inSyncDelay">How long Route53 changes stay PENDING (default 500 ms).</param>
+    public static async Task<CliTestbed> StartAsync(
+        string[] domains, Action<Dictionary<string, object?>>? configure = null, PebbleOptions? pebbleOptions = null, TimeSpan? inSyncDelay = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "certdaemon-cli-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        var pebble = await PebbleServer.StartAsync(new PebbleOptions { NonceRejectPercent = 20 });
-        var route53 = await Route53Emulator.StartAsync(new Route53EmulatorOptions { InSyncDelay = TimeSpan.FromMilliseconds(500) }, pebble.ChallTestSrv);
-        route53.AddHostedZone("example.test", nameServers: ["ns1.example.test"]);
+        var pebble = await PebbleServer.StartAsync(pebbleOptions ?? new PebbleOptions { NonceRejectPercent = 20 });
+        var route53 = await Route53Emulator.StartAsync(new Route53EmulatorOptions { InSyncDelay = inSyncDelay ?? TimeSpan.FromMilliseconds(500) }, pebble.ChallTestSrv);
+        var zoneId = route53.AddHostedZone("example.test", nameServers: ["ns1.example.test"]);
 
         var store = new CertificateStore(Path.Combine(root, "letsencrypt"), new CertDaemon.Storage.CertificateStoreOptions(), TimeProvider.System, NullLogger.Instance);
         using (var placeholder = new TestCertificates("Placeholder CA"))
@@ -70,7 +75,7 @@ internal sealed class CliTestbed : IAsyncDisposable
         {
             Sites = [new NginxSite([.. domains], Path.Combine(live, "fullchain.pem"), Path.Combine(live, "privkey.pem"))],
         });
-        var testbed = new CliTestbed(root, pebble, route53, nginx);
+        var testbed = new CliTestbed(root, pebble, route53, nginx) { ZoneId = zoneId };
         testbed.WriteConfiguration(domains, configure);
         return testbed;
     }
@@ -110,6 +115,16 @@ internal sealed class CliTestbed : IAsyncDisposable
 
     public System.Diagnostics.Process Start(params string[] arguments) =>
         CliProcess.Start([.. arguments, "--config", ConfigPath], Environment);
+
+    /// <summary>Starts <c>certdaemon run --log-format json</c> against this testbed.</summary>
+    public DaemonProcess StartDaemon(IReadOnlyDictionary<string, string?>? environment = null) =>
+        DaemonProcess.Start(ConfigPath, environment is null ? Environment : Environment.Concat(environment).ToDictionary());
+
+    /// <summary>Every TXT record set in the emulated zone (challenge leftovers would show here).</summary>
+    public IReadOnlyList<Route53RecordSet> TxtRecordSets() =>
+        [.. Route53.GetRecordSets(ZoneId).Where(r => r.Type == "TXT")];
+
+    public string ZoneId { get; private set; } = "";
 
     public async ValueTask DisposeAsync()
     {

@@ -45,7 +45,10 @@ public sealed class CrashDuringDeployTests(ITestOutputHelper output)
             var deploys = 0;
             for (var kill = 0; kill < Kills; kill++)
             {
-                var (committed, deployed) = await CrashHarnessRunner.RunAndKillAsync(harness, dir.Root, Name, TimeSpan.FromMilliseconds(random.Next(0, 400)), environment);
+                // Every tenth run lives long enough to finish whole commit+deploy cycles, whatever the machine's load;
+                // the others die at random points, most of them inside a commit or an nginx test/reload.
+                var delay = kill % 10 == 0 ? TimeSpan.FromSeconds(3) : TimeSpan.FromMilliseconds(random.Next(0, 600));
+                var (committed, deployed) = await CrashHarnessRunner.RunAndKillAsync(harness, dir.Root, Name, delay, environment);
                 commits += committed;
                 deploys += deployed;
                 var where = $"kill {kill}";

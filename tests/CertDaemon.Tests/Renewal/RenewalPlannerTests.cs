@@ -392,7 +392,7 @@ public sealed class RenewalPlannerTests
     public void Reason_names_are_stable()
     {
         Assert.Equal(
-            ["forced", "missing", "domains-changed", "key-type-changed", "emergency", "ari-window", "one-third-lifetime", "half-lifetime", "backoff"],
+            ["forced", "missing", "domains-changed", "key-type-changed", "emergency", "ari-window", "one-third-lifetime", "half-lifetime", "backoff", "revoked"],
             Enum.GetValues<RenewalReason>().Select(r => r.ToName()));
     }
 }

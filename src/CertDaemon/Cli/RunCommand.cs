@@ -1,0 +1,30 @@
+using System.CommandLine;
+using CertDaemon.Hosting;
+using Microsoft.Extensions.Hosting;
+
+namespace CertDaemon.Cli;
+
+/// <summary>
+/// <c>certdaemon run</c>: the daemon systemd starts. Never starts on an invalid configuration (exit 78, every problem
+/// printed); otherwise runs until SIGTERM/SIGINT and exits 0. SIGHUP reloads the configuration.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var command = new Command("run", "Run the daemon: schedule checks, renew, deploy (what systemd starts)");
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var configuration = CommandEnvironment.LoadConfiguration(parse.GetValue(CliRoot.ConfigOption), error);
+            if (configuration is null)
+            {
+                return ExitCodes.Configuration;
+            }
+
+            using var host = DaemonHost.Build(configuration, CliRoot.ParseLogFormat(parse));
+            await host.RunAsync(cancellationToken);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using CertDaemon.Acme;
+using CertDaemon.Configuration;
+using CertDaemon.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace CertDaemon.Renewal;
+
+/// <summary>
+/// One check of one certificate, the same for the daemon's scheduled job and <c>certdaemon renew</c>: refresh the
+/// schedule's memory (random fraction, ARI window), ask <see cref="RenewalPlanner"/> (through
+/// <see cref="RenewalFacts"/>), renew when due, otherwise retry failed deploy targets; say when to look again.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>The random fraction that picks the moment inside an ARI window is drawn once per certificate version and
+/// stored, so every check (and every process) plans the same moment.</item>
+/// <item>ARI (RFC 9773) is asked when the current certificate has a CertID, was issued by the configured CA, and
+/// its next ARI check is due; the CA's Retry-After is honoured (clamped to [1 min, 12 h]). ARI failures are logged
+/// and never block a renewal: the planner falls back to the lifetime rule.</item>
+/// <item><c>RenewalPlanned</c> is logged when the plan changes, not at every check.</item>
+/// <item>A failed renewal increments the stored failure count (backoff 1 min, 10 min, 100 min, then the regular
+/// check; a rate limit's Retry-After is honoured) and is logged as <c>RenewalFailed</c> with the retry time; it is
+/// never thrown. Only cancellation and state-file errors escape.</item>
+/// </list>
+/// </remarks>
+internal sealed class RenewalCoordinator(
+    CertDaemonOptions options,
+    CertificateStateStore states,
+    ICertificateRenewer renewer,
+    IRenewalInfoSource renewalInfo,
+    IssuanceThrottle throttle,
+    Random random,
+    TimeProvider time,
+    ILogger<RenewalCoordinator> logger)
+{
+    private readonly ConcurrentDictionary<string, (RenewalReason Reason, DateTimeOffset? At)> _announced = new(StringComparer.OrdinalIgnoreCase);
+    private readonly RenewalPolicy _policy = RenewalPolicy.Default with { CheckInterval = options.Renewal.CheckInterval };
+
+    /// <summary>Checks <paramref name="certificate"/> once; renews it when due (or when <paramref name="force"/>).</summary>
+    public async Task<RenewalCheckResult> CheckAsync(ManagedCertificate certificate, bool force, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        var name = certificate.Name;
+        var now = time.GetUtcNow();
+        var state = await RefreshScheduleAsync(certificate, now, cancellationToken);
+        var decision = RenewalFacts.Plan(certificate, state, options.Renewal, now, force);
+        Announce(name, decision, now);
+
+        if (!decision.IsDue(now))
+        {
+            LifecycleOutcome? deployed = null;
+            Exception? deployError = null;
+            try
+            {
+                deployed = await renewer.DeployPendingAsync(certificate, cancellationToken);
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                RenewalLog.DeployRetryFailed(logger, exception, name, exception.Message);
+                deployError = exception;
+            }
+
+            return new RenewalCheckResult(name, decision, RenewalCheckOutcome.NotDue, deployed, deployError, decision, NextCheckAt(state, decision, now));
+        }
+
+        RenewalLog.RenewalStarting(logger, name, decision.ReasonName);
+        LifecycleOutcome outcome;
+        try
+        {
+            using (await throttle.EnterAsync(cancellationToken))
+            {
+                outcome = await renewer.IssueAndDeployAsync(certificate, cancellationToken);
+            }
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return await RecordFailureAsync(certificate, decision, exception, cancellationToken);
+        }
+
+        // A new version: a new fraction, no ARI window (the old one was about the predecessor), no failures.
+        var renewedAt = time.GetUtcNow();
+        var renewed = await states.UpdateAsync(name, s => s with { Renewal = new RenewalState(random.NextDouble(), CertificateSerial: s.Current?.Serial) }, cancellationToken);
+        renewed = await RefreshAriAsync(certificate, renewed, renewedAt, cancellationToken);
+        var next = RenewalFacts.Plan(certificate, renewed, options.Renewal, renewedAt);
+        Announce(name, next, renewedAt);
+        return new RenewalCheckResult(name, decision, RenewalCheckOutcome.Renewed, outcome, null, next, NextCheckAt(renewed, next, renewedAt));
+    }
+
+    private async Task<RenewalCheckResult> RecordFailureAsync(ManagedCertificate certificate, RenewalDecision decision, Exception exception, CancellationToken cancellationToken)
+    {
+        var failedAt = time.GetUtcNow();
+        var retryAfter = FindRetryAfter(exception);
+        var failed = await states.UpdateAsync(certificate.Name, s =>
+        {
+            var renewal = Fresh(s);
+            return s with
+            {
+                Renewal = renewal with
+                {
+                    ConsecutiveFailures = renewal.ConsecutiveFailures + 1,
+                    LastFailureAt = failedAt,
+                    RetryAfter = retryAfter,
+                },
+            };
+        }, cancellationToken);
+        var retry = RenewalFacts.Plan(certificate, failed, options.Renewal, failedAt);
+        RenewalLog.RenewalFailed(logger, exception, certificate.Name, exception.Message, retry.RenewAt, failed.Renewal!.ConsecutiveFailures);
+        Announce(certificate.Name, retry, failedAt);
+        return new RenewalCheckResult(certificate.Name, decision, RenewalCheckOutcome.Failed, null, exception, retry, NextCheckAt(failed, retry, failedAt));
+    }
+
+    /// <summary>Makes sure the stored schedule belongs to the current certificate version, then polls ARI if due.</summary>
+    private async Task<CertificateState?> RefreshScheduleAsync(ManagedCertificate certificate, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var state = await states.LoadAsync(certificate.Name, cancellationToken);
+        if (state is null)
+        {
+            // Never issued and never failed: "missing" needs no schedule, and status must not create files.
+            return null;
+        }
+
+        if (state.Renewal is null || state.Renewal.CertificateSerial != state.Current?.Serial)
+        {
+            state = await states.UpdateAsync(certificate.Name, s => s with { Renewal = Fresh(s) }, cancellationToken);
+        }
+
+        return await RefreshAriAsync(certificate, state, now, cancellationToken);
+    }
+
+    private async Task<CertificateState> RefreshAriAsync(ManagedCertificate certificate, CertificateState state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!AriApplies(state, now) || state.Renewal?.NextAriCheck > now)
+        {
+            return state;
+        }
+
+        var current = state.Current!;
+        var name = certificate.Name;
+        AriRenewalInfo? info;
+        try
+        {
+            info = await renewalInfo.GetAsync(current.DirectoryUrl, current.AriCertificateId!, cancellationToken);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // ARI is advice: without it the lifetime rule (or the last window we got) still plans the renewal.
+            var retryIn = _policy.CheckInterval < TimeSpan.FromHours(1) ? _policy.CheckInterval : TimeSpan.FromHours(1);
+            var retryAt = RenewalPlanner.NextAriCheck(now, retryIn, _policy, random.NextDouble());
+            RenewalLog.AriCheckFailed(logger, exception, name, exception.Message, retryAt);
+            return await states.UpdateAsync(name, s => s with { Renewal = Fresh(s) with { NextAriCheck = retryAt } }, cancellationToken);
+        }
+
+        if (info is null)
+        {
+            RenewalLog.AriNotOffered(logger, name);
+            var later = RenewalPlanner.NextAriCheck(now, null, _policy, random.NextDouble());
+            return await states.UpdateAsync(name, s => s with
+            {
+                Renewal = Fresh(s) with { AriWindowStart = null, AriWindowEnd = null, AriExplanationUrl = null, AriCheckedAt = now, NextAriCheck = later },
+            }, cancellationToken);
+        }
+
+        // RFC 9773 4.3: poll again after Retry-After (clamped), else at the regular interval with jitter.
+        var nextCheck = RenewalPlanner.NextAriCheck(now, info.RetryAfter is { } at ? at - now : null, _policy, random.NextDouble());
+        var window = info.SuggestedWindow;
+        var previous = state.Renewal;
+        if (previous?.AriWindowStart != window.Start || previous.AriWindowEnd != window.End || info.ExplanationUrl is not null)
+        {
+            RenewalLog.AriWindowReceived(logger, name, window.Start, window.End, info.ExplanationUrl?.ToString(), nextCheck);
+        }
+
+        return await states.UpdateAsync(name, s => s with
+        {
+            Renewal = Fresh(s) with
+            {
+                AriWindowStart = window.Start,
+                AriWindowEnd = window.End,
+                AriExplanationUrl = info.ExplanationUrl,
+                AriCheckedAt = now,
+                NextAriCheck = nextCheck,
+            },
+        }, cancellationToken);
+    }
+
+    /// <summary>ARI is asked about a live, unexpired certificate with a CertID from the configured CA.</summary>
+    private bool AriApplies(CertificateState? state, DateTimeOffset now) =>
+        state?.Current is { AriCertificateId: not null, RevokedAt: null } current
+        && current.DirectoryUrl == options.Acme.DirectoryUrl
+        && now < current.NotAfter;
+
+    /// <summary>The stored schedule when it belongs to the current version; otherwise a fresh one for it.</summary>
+    private RenewalState Fresh(CertificateState state) =>
+        state.Renewal is { } renewal && renewal.CertificateSerial == state.Current?.Serial
+            ? renewal
+            : new RenewalState(random.NextDouble(), CertificateSerial: state.Current?.Serial);
+
+    private DateTimeOffset NextCheckAt(CertificateState? state, RenewalDecision plan, DateTimeOffset now)
+    {
+        // The regular check: at most CheckInterval (12 h by default, so at least twice a day), up to 10% early at random.
+        var next = RenewalPlanner.NextAriCheck(now, null, _policy, random.NextDouble());
+        if (plan.RenewAt < next)
+        {
+            next = plan.RenewAt;
+        }
+
+        if (AriApplies(state, now) && state!.Renewal?.NextAriCheck is { } ari && ari < next)
+        {
+            next = ari;
+        }
+
+        // Never a busy loop: a plan that is still due right after acting on it waits for the first backoff step.
+        return next > now ? next : now + _policy.BackoffSteps[0];
+    }
+
+    private void Announce(string name, RenewalDecision decision, DateTimeOffset now)
+    {
+        // "Now" plans carry the current time, which differs at every check: compare them by reason only. A planned
+        // moment that has simply arrived is the same plan, not a new one.
+        var due = decision.IsDue(now);
+        (RenewalReason Reason, DateTimeOffset? At) key = (decision.Reason, due ? null : decision.RenewAt);
+        if (_announced.TryGetValue(name, out var last)
+            && last.Reason == key.Reason
+            && (last.At == key.At || (due && (last.At is null || last.At <= now))))
+        {
+            return;
+        }
+
+        _announced[name] = key;
+        RenewalLog.RenewalPlanned(logger, name, decision.RenewAt, decision.ReasonName, decision.Explanation);
+    }
+
+    private static DateTimeOffset? FindRetryAfter(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is RateLimitedException { RetryAfter: { } at })
+            {
+                return at;
+            }
+        }
+
+        return null;
+    }
+}

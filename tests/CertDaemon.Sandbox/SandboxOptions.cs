@@ -1,0 +1,72 @@
+namespace CertDaemon.Sandbox;
+
+/// <summary>What <c>certdaemon-sandbox</c> was asked to do.</summary>
+internal sealed record SandboxOptions
+{
+    /// <summary>
+    /// Whether the ACM steps run without <c>--acm</c>. <see langword="false"/> until ACM import
+    /// (<c>Certificates[].Acm.Regions</c>, <c>AWS_ENDPOINT_URL_ACM</c>) is merged; then set it to <see langword="true"/>
+    /// and the sandbox test requires the ACM step too.
+    /// </summary>
+    public static bool AcmByDefault { get; } = true;
+
+    /// <summary>
+    /// Import into ACM (moto) and show the certificate as ACM describes it. Off unless <c>--acm</c> is given or
+    /// <c>CERTDAEMON_SANDBOX_ACM=1</c> is set: ACM import (<c>Certificates[].Acm.Regions</c>) is still being merged.
+    /// </summary>
+    public bool Acm { get; init; }
+
+    /// <summary>The <c>certdaemon</c> program to drive. The default is the one built next to the sandbox.</summary>
+    public string CertDaemonPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "certdaemon");
+
+    /// <summary>Keep the sandbox's files (configuration, certificates, nginx prefix) after it stops. The default is to remove them.</summary>
+    public bool KeepFiles { get; init; }
+
+    /// <summary>Where the sandbox's files go; the default is a fresh directory under the temp directory.</summary>
+    public string? WorkDirectory { get; init; }
+
+    public const string Usage = """
+        usage: certdaemon-sandbox [--acm|--no-acm] [--certdaemon PATH] [--keep] [--work-dir DIR]
+          --acm              also import into ACM (moto) and show what ACM holds (or CERTDAEMON_SANDBOX_ACM=1)
+          --no-acm           leave ACM out (or CERTDAEMON_SANDBOX_ACM=0)
+          --certdaemon PATH  the certdaemon program to drive (default: the one built next to the sandbox)
+          --keep             keep the configuration, certificates and nginx files afterwards
+          --work-dir DIR     put them in DIR (default: a new directory under /tmp)
+        """;
+
+    /// <summary>Parses the command line; returns null (and the reason) on a usage error.</summary>
+    public static SandboxOptions? Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment, out string? problem)
+    {
+        problem = null;
+        var options = new SandboxOptions
+        {
+            Acm = environment.TryGetValue("CERTDAEMON_SANDBOX_ACM", out var acm) && acm is not null ? acm is "1" or "true" : AcmByDefault,
+        };
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--acm":
+                    options = options with { Acm = true };
+                    break;
+                case "--no-acm":
+                    options = options with { Acm = false };
+                    break;
+                case "--keep":
+                    options = options with { KeepFiles = true };
+                    break;
+                case "--certdaemon" when i + 1 < args.Count:
+                    options = options with { CertDaemonPath = Path.GetFullPath(args[++i]) };
+                    break;
+                case "--work-dir" when i + 1 < args.Count:
+                    options = options with { WorkDirectory = Path.GetFullPath(args[++i]) };
+                    break;
+                default:
+                    problem = $"unknown or incomplete option '{args[i]}'";
+                    return null;
+            }
+        }
+
+        return options;
+    }
+}
