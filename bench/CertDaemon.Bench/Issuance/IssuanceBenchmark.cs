@@ -126,6 +126,15 @@ internal static class IssuanceBenchmark
             }
 
             var names = results.First(r => r.Scenario == scenario).Names;
+            if (tools[0] != "certdaemon")
+            {
+                // Peers only (e.g. --tools lego,certbot): no ratio to certdaemon and no certdaemon target.
+                latency.Add([scenario, .. wall, .. tools.Skip(1).Select(_ => "-"), "-"]);
+                calls.Add([scenario, .. callCells]);
+                cpu.Add([scenario, .. cpuCells, .. rssCells]);
+                continue;
+            }
+
             var ratios = tools.Skip(1).Select(t => double.IsNaN(medians[t]) ? "-" : (medians[t] / medians[tools[0]]).ToString("F1", CultureInfo.InvariantCulture) + "x");
             var target = names switch
             {
