@@ -53,4 +53,8 @@ internal static partial class DnsLog
     [LoggerMessage(EventId = EventIds.Dns + 12, EventName = "ChallengeJournalUnreadable", Level = LogLevel.Warning,
         Message = "The DNS challenge journal cannot be read; cleaning up by looking the names up again")]
     public static partial void ChallengeJournalUnreadable(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = EventIds.Dns + 13, EventName = "ChallengeChangePollFailed", Level = LogLevel.Warning,
+        Message = "Asking Route53 about change {ChangeId} in zone {Zone} failed even after retries; polling again until the propagation deadline")]
+    public static partial void ChallengeChangePollFailed(this ILogger logger, Exception exception, string zone, string changeId);
 }

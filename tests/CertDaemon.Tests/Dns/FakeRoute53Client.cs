@@ -32,6 +32,9 @@ internal sealed class FakeRoute53Client : IRoute53Client
 
     public List<string> GetChangeRequests { get; } = [];
 
+    /// <summary>How many GetChange calls fail with a retryable Throttling error (after the client's own retries) before answering.</summary>
+    public int FailingGetChangePolls { get; set; }
+
     public List<(string DnsName, int MaxItems)> ListHostedZonesByNameRequests { get; } = [];
 
     public int GetHostedZoneCalls { get; private set; }
@@ -189,6 +192,12 @@ internal sealed class FakeRoute53Client : IRoute53Client
         lock (_lock)
         {
             GetChangeRequests.Add(changeId);
+            if (FailingGetChangePolls > 0)
+            {
+                FailingGetChangePolls--;
+                throw new AwsServiceException("route53", "GetChange", HttpStatusCode.BadRequest, "Throttling", "Rate exceeded", "fake");
+            }
+
             if (!_changes.TryGetValue(changeId, out var change))
             {
                 throw new AwsServiceException("route53", "GetChange", HttpStatusCode.NotFound, "NoSuchChange", $"A change with the specified change ID does not exist: {changeId}", "fake");

@@ -22,6 +22,20 @@ public sealed class Route53DnsChallengeSolverTests(TwoNameserversFixture servers
     public void Dispose() => Directory.Delete(_stateDirectory, recursive: true);
 
     [Fact]
+    public async Task A_status_poll_that_still_fails_after_retries_is_not_a_failed_order_before_the_deadline()
+    {
+        var route53 = new FakeRoute53Client { PendingPolls = 1, FailingGetChangePolls = 2 };
+        route53.AddZone($"{_run}-poll.test");
+        route53.OnInSync = PushTo(servers.First);
+        var (solver, _, log) = Create(route53, servers.First);
+
+        await WithLogs(() => solver.PresentAsync([new($"{_run}-poll.test", $"_acme-challenge.{_run}-poll.test", "poll-value")], default));
+
+        Assert.Equal(2, log.Named("ChallengeChangePollFailed").Count);
+        Assert.Equal(["poll-value"], await TxtAsync(servers.First, $"_acme-challenge.{_run}-poll.test"));
+    }
+
+    [Fact]
     public async Task Present_and_clean_up_send_one_change_per_zone_wait_for_insync_and_confirm_over_dns()
     {
         var route53 = new FakeRoute53Client { PendingPolls = 2 };

@@ -405,13 +405,31 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
             await Task.Delay(interval < remaining ? interval : remaining, _timeProvider, cancellationToken);
             // x1.5: an INSYNC that arrives between two polls is seen at most half an interval late.
             interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 3 / 2, _options.MaxPollInterval.Ticks));
-            status = (await _route53.GetChangeAsync(change.Id, cancellationToken)).Status;
+            try
+            {
+                status = (await _route53.GetChangeAsync(change.Id, cancellationToken)).Status;
+            }
+            catch (Exception e) when (IsTransient(e, cancellationToken))
+            {
+                // The client already retried this poll; the change itself is accepted. Until the propagation
+                // deadline an unanswered poll only means "not known to be INSYNC yet", never a failed order.
+                _logger.ChallengeChangePollFailed(e, zoneName, change.Id);
+            }
         }
 
         _logger.ChallengeChangeInSync(zoneName, change.Id, _timeProvider.GetUtcNow() - started);
     }
 
     /// <summary><see cref="Route53SolverOptions.Nameservers"/>, else the zone's delegation set resolved to addresses (IPv4 first).</summary>
+    private static bool IsTransient(Exception exception, CancellationToken cancellationToken) =>
+        exception switch
+        {
+            Aws.AwsServiceException aws => aws.IsRetryable,
+            HttpRequestException or IOException => true,
+            OperationCanceledException => !cancellationToken.IsCancellationRequested,
+            _ => false,
+        };
+
     private async Task<IReadOnlyList<DnsServer>> ServersForZoneAsync(string zoneId, string zoneName, CancellationToken cancellationToken)
     {
         if (_configuredServers.Count > 0)
