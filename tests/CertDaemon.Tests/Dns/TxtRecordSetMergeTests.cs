@@ -1,4 +1,5 @@
 using CertDaemon.Aws.Route53;
+using CertDaemon.Dns;
 using CertDaemon.Dns.Route53;
 
 namespace CertDaemon.Tests.Dns;
@@ -101,8 +102,8 @@ public sealed class TxtRecordSetMergeTests
     [InlineData("_acme-challenge.example.test.", "_acme-challenge.example.test.")]
     [InlineData("\\052.example.test.", "*.example.test.")]
     [InlineData("*.example.test", "*.example.test.")]
-    public void NormalizeName_lowercases_adds_the_dot_and_decodes_octal_escapes(string name, string normalized) =>
-        Assert.Equal(normalized, TxtRecordSetMerge.NormalizeName(name));
+    public void Names_are_lowercased_get_the_dot_and_have_octal_escapes_decoded(string name, string normalized) =>
+        Assert.Equal(normalized, DnsName.Normalize(name));
 
     [Fact]
     public void SplitIntoBatches_keeps_everything_in_one_batch_within_limits()

@@ -323,70 +323,32 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
 
     /// <summary>
     /// The current TXT sets of the given names: one listing of the whole zone when that takes fewer pages (300 record
-    /// sets each) than there are names, else ListResourceRecordSets from (name, TXT) per name.
+    /// sets each) than there are names, else one listing from (name, TXT) per name.
     /// </summary>
     private async Task<List<ResourceRecordSet>> ReadTxtSetsAsync(string zoneId, IReadOnlyList<TxtRecordValue> values, CancellationToken cancellationToken)
     {
-        var names = values.Select(v => DnsName.Normalize(v.Name)).Distinct(StringComparer.Ordinal).ToList();
+        var names = values.Select(v => DnsName.Normalize(v.Name)).ToHashSet(StringComparer.Ordinal);
+        var sets = new List<ResourceRecordSet>();
         // The count is from zone discovery; our own values may have added up to one set per name since.
         if (_recordSetCounts.TryGetValue(zoneId, out var count) && (count + names.Count + ZonePageSize - 1) / ZonePageSize < names.Count)
         {
-            return await ReadWholeZoneTxtSetsAsync(zoneId, names.ToHashSet(StringComparer.Ordinal), cancellationToken);
-        }
-
-        var sets = new List<ResourceRecordSet>();
-        foreach (var name in names)
-        {
-            string startName = name, startType = TxtType;
-            while (true)
+            await foreach (var set in _route53.ListAllResourceRecordSetsAsync(zoneId, pageSize: ZonePageSize, cancellationToken: cancellationToken))
             {
-                var page = await _route53.ListResourceRecordSetsAsync(zoneId, startName, startType, 1, cancellationToken);
-                var leftName = false;
-                foreach (var set in page.RecordSets)
+                if (string.Equals(set.Type, TxtType, StringComparison.OrdinalIgnoreCase) && names.Contains(DnsName.Normalize(set.Name)))
                 {
-                    if (DnsName.Normalize(set.Name) != name || !string.Equals(set.Type, TxtType, StringComparison.OrdinalIgnoreCase))
-                    {
-                        leftName = true;
-                        break;
-                    }
-
                     sets.Add(set);
                 }
-
-                // Sets of one name and type only differ by SetIdentifier, which this API does not page by:
-                // stop unless the next page starts somewhere new and still on our name.
-                if (leftName || !page.IsTruncated || page.NextRecordName is null
-                    || DnsName.Normalize(page.NextRecordName) != name
-                    || !string.Equals(page.NextRecordType, TxtType, StringComparison.OrdinalIgnoreCase)
-                    || (page.NextRecordName == startName && page.NextRecordType == startType))
-                {
-                    break;
-                }
-
-                startName = page.NextRecordName;
-                startType = page.NextRecordType!;
             }
+
+            return sets;
+        }
+
+        foreach (var name in names)
+        {
+            sets.AddRange(await _route53.GetRecordSetsForNameAsync(zoneId, name, TxtType, cancellationToken));
         }
 
         return sets;
-    }
-
-    private async Task<List<ResourceRecordSet>> ReadWholeZoneTxtSetsAsync(string zoneId, HashSet<string> names, CancellationToken cancellationToken)
-    {
-        var sets = new List<ResourceRecordSet>();
-        string? startName = null, startType = null;
-        while (true)
-        {
-            var page = await _route53.ListResourceRecordSetsAsync(zoneId, startName, startType, ZonePageSize, cancellationToken);
-            sets.AddRange(page.RecordSets.Where(r =>
-                string.Equals(r.Type, TxtType, StringComparison.OrdinalIgnoreCase) && names.Contains(DnsName.Normalize(r.Name))));
-            if (!page.IsTruncated || page.NextRecordName is null || (page.NextRecordName == startName && page.NextRecordType == startType))
-            {
-                return sets;
-            }
-
-            (startName, startType) = (page.NextRecordName, page.NextRecordType);
-        }
     }
 
     private async Task WaitInSyncAsync(

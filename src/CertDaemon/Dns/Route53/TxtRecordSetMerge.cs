@@ -204,8 +204,6 @@ internal static class TxtRecordSetMerge
         return text.ToString();
     }
 
-    /// <summary>Lower case, trailing dot, <c>\052</c> as <c>*</c> (see <see cref="DnsName.Normalize"/>).</summary>
-    public static string NormalizeName(string name) => DnsName.Normalize(name);
 
     private static Dictionary<string, ResourceRecordSet> IndexTxtSets(IEnumerable<ResourceRecordSet> current)
     {
