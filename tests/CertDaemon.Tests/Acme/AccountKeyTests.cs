@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using CertDaemon.Acme;
 
+using CertDaemon.Tests.Testbed;
+
 namespace CertDaemon.Tests.Acme;
 
 public sealed class AccountKeyTests
@@ -149,7 +151,7 @@ public sealed class AccountKeyTests
     {
         using var key = AccountKey.Generate();
         using var http = new HttpClient();
-        using var client = new AcmeClient(http, new Uri("https://ca.test/dir"), key, TimeProvider.System, new RecordingLogger<AcmeClient>());
+        using var client = new AcmeClient(http, new Uri("https://ca.test/dir"), key, TimeProvider.System, new CapturingLogger<AcmeClient>());
 
         var keyAuthorization = client.GetKeyAuthorization("tok-en_1");
 

@@ -1,6 +1,8 @@
 using CertDaemon.Acme;
 using Microsoft.Extensions.Time.Testing;
 
+using CertDaemon.Tests.Testbed;
+
 namespace CertDaemon.Tests.Acme;
 
 /// <summary>
@@ -22,7 +24,7 @@ public sealed class AcmeScriptedCaTests
         using var http = new HttpClient();
 
         var error = Assert.Throws<ArgumentException>(() =>
-            new AcmeClient(http, new Uri(url, UriKind.RelativeOrAbsolute), key, TimeProvider.System, new RecordingLogger<AcmeClient>()));
+            new AcmeClient(http, new Uri(url, UriKind.RelativeOrAbsolute), key, TimeProvider.System, new CapturingLogger<AcmeClient>()));
 
         Assert.Equal("directoryUrl", error.ParamName);
         Assert.Contains(url, error.Message, StringComparison.Ordinal);

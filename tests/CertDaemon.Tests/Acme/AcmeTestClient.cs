@@ -1,6 +1,8 @@
 using CertDaemon.Acme;
 using CertDaemon.Testbed.Pebble;
 
+using CertDaemon.Tests.Testbed;
+
 namespace CertDaemon.Tests.Acme;
 
 /// <summary>An <see cref="AcmeClient"/> wired to a pebble (trusting only its test TLS root), with its requests and logs recorded.</summary>
@@ -8,7 +10,7 @@ public sealed class AcmeTestClient : IDisposable
 {
     private readonly HttpClient _http;
 
-    private AcmeTestClient(HttpClient http, RequestRecorder recorder, AcmeClient client, RecordingLogger<AcmeClient> logger)
+    private AcmeTestClient(HttpClient http, RequestRecorder recorder, AcmeClient client, CapturingLogger<AcmeClient> logger)
     {
         _http = http;
         Recorder = recorder;
@@ -20,7 +22,7 @@ public sealed class AcmeTestClient : IDisposable
 
     public RequestRecorder Recorder { get; }
 
-    internal RecordingLogger<AcmeClient> Logger { get; }
+    internal CapturingLogger<AcmeClient> Logger { get; }
 
     internal static AcmeTestClient Create(PebbleServer server, AccountKey key, AcmeClientOptions? options = null, TimeProvider? time = null) =>
         Create(server.DirectoryUrl, CertDaemon.Acme.AcmeHttpHandlerFactory.Create([server.TlsRoot]), key, options, time);
@@ -29,7 +31,7 @@ public sealed class AcmeTestClient : IDisposable
     {
         var recorder = new RequestRecorder(handler);
         var http = new HttpClient(recorder) { Timeout = TimeSpan.FromSeconds(30) };
-        var logger = new RecordingLogger<AcmeClient>();
+        var logger = new CapturingLogger<AcmeClient>();
         var client = new AcmeClient(http, directoryUrl, key, time ?? TimeProvider.System, logger, options);
         return new AcmeTestClient(http, recorder, client, logger);
     }

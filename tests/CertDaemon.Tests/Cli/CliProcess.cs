@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CertDaemon.Tests.Testbed;
 
 namespace CertDaemon.Tests.Cli;
 
@@ -14,8 +15,7 @@ internal static class CliProcess
         get
         {
             var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var repository = testOutput.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-            var path = Path.Combine(repository, "src", "CertDaemon", "bin", testOutput.Parent.Name, testOutput.Name, "certdaemon");
+            var path = Path.Combine(RepositoryRoot.Path, "src", "CertDaemon", "bin", testOutput.Parent!.Name, testOutput.Name, "certdaemon");
             return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: build the solution first", path);
         }
     }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using CertDaemon.Configuration;
 using CertDaemon.Issuance;
 using Microsoft.Extensions.Logging;
+using CertDaemon.Tests.Testbed;
 
 namespace CertDaemon.Tests.Configuration;
 
@@ -294,7 +295,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [Fact]
     public void Example_configuration_is_valid()
     {
-        var example = Path.Combine(RepositoryRoot(), "deploy", "certdaemon.example.json");
+        var example = Path.Combine(RepositoryRoot.Path, "deploy", "certdaemon.example.json");
         _sandbox.Environment["CERTDAEMON_StateDirectory"] = _sandbox.StateDirectory;
         _sandbox.Environment["CERTDAEMON_CertificateDirectory"] = _sandbox.CertificateDirectory;
 
@@ -308,41 +309,17 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [Fact]
     public void Invalid_configuration_is_logged_as_ConfigurationInvalid()
     {
-        var logger = new CapturingLogger();
+        var logger = new CapturingLogger<ConfigurationLoaderTests>();
         var problems = new[] { new ConfigurationProblem("$.Store.KeepVersions", "must be between 1 and 1000") };
 
         ConfigurationLog.ConfigurationInvalid(logger, problems);
 
-        var (level, eventId, message) = Assert.Single(logger.Entries);
-        Assert.Equal(LogLevel.Critical, level);
-        Assert.Equal(8001, eventId.Id);
-        Assert.Equal("ConfigurationInvalid", eventId.Name);
-        Assert.Contains("$.Store.KeepVersions: must be between 1 and 1000", message, StringComparison.Ordinal);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CertDaemon.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("CertDaemon.sln not found above " + AppContext.BaseDirectory);
+        var entry = Assert.Single(logger.Entries);
+        Assert.Equal(LogLevel.Critical, entry.Level);
+        Assert.Equal(8001, entry.EventId.Id);
+        Assert.Equal("ConfigurationInvalid", entry.EventId.Name);
+        Assert.Contains("$.Store.KeepVersions: must be between 1 and 1000", entry.Message, StringComparison.Ordinal);
     }
 
     public void Dispose() => _sandbox.Dispose();
-
-    private sealed class CapturingLogger : ILogger
-    {
-        public List<(LogLevel Level, EventId EventId, string Message)> Entries { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Add((logLevel, eventId, formatter(state, exception)));
-    }
 }

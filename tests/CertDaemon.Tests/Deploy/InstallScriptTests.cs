@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using CertDaemon.Tests.Testbed;
 
 namespace CertDaemon.Tests.Deploy;
 

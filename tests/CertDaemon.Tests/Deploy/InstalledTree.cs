@@ -1,3 +1,5 @@
+using CertDaemon.Tests.Testbed;
+
 namespace CertDaemon.Tests.Deploy;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CertDaemon.Tests.Testbed;
 
 namespace CertDaemon.Tests.Deploy;
 

@@ -3,6 +3,8 @@ using CertDaemon.Deployment.Nginx;
 using CertDaemon.Deployment.Processes;
 using CertDaemon.Testbed.Nginx;
 
+using CertDaemon.Tests.Testbed;
+
 namespace CertDaemon.Tests.Deployment;
 
 public sealed class DeployHookRunnerTests

@@ -312,7 +312,7 @@ public sealed class Route53DnsChallengeSolverTests(TwoNameserversFixture servers
         Assert.Empty(await journal.ListAsync(default));
     }
 
-    private (Route53DnsChallengeSolver Solver, FileChallengeJournal Journal, RecordingLogger Log) Create(
+    private (Route53DnsChallengeSolver Solver, FileChallengeJournal Journal, CapturingLogger<Route53DnsChallengeSolver> Log) Create(
         FakeRoute53Client route53, StandaloneChallTestSrv server, StandaloneChallTestSrv? second = null, TimeSpan? timeout = null, Route53ChangeLimits? limits = null)
     {
         var options = new Route53SolverOptions
@@ -325,7 +325,7 @@ public sealed class Route53DnsChallengeSolverTests(TwoNameserversFixture servers
             ChangeLimits = limits ?? Route53ChangeLimits.Default,
         };
         var journal = new FileChallengeJournal(_stateDirectory);
-        var log = new RecordingLogger();
+        var log = new CapturingLogger<Route53DnsChallengeSolver>();
         var cnames = new DnsCnameResolver(DnsServer.ParseAll([server.Endpoint]), TimeSpan.FromSeconds(1));
         return (new Route53DnsChallengeSolver(route53, options, journal, cnames, TimeProvider.System, log), journal, log);
     }

@@ -3,9 +3,10 @@ using CertDaemon.Configuration;
 using CertDaemon.Issuance;
 using CertDaemon.Renewal;
 using CertDaemon.Storage;
-using CertDaemon.Tests.Deployment;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+
+using CertDaemon.Tests.Testbed;
 
 namespace CertDaemon.Tests.Renewal;
 

@@ -79,8 +79,7 @@ internal static class CrashHarnessRunner
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = testOutput.Name;
         var configuration = testOutput.Parent!.Name;
-        var tests = testOutput.Parent.Parent!.Parent!.Parent!.FullName;
-        var path = Path.Combine(tests, "CertDaemon.CrashHarness", "bin", configuration, framework, "CertDaemon.CrashHarness.dll");
+        var path = Path.Combine(CertDaemon.Tests.Testbed.RepositoryRoot.Path, "tests", "CertDaemon.CrashHarness", "bin", configuration, framework, "CertDaemon.CrashHarness.dll");
         Assert.True(File.Exists(path), $"{path} is missing: build the solution (CertDaemon.sln) first");
         return path;
     }

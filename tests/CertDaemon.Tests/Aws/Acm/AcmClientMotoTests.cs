@@ -2,10 +2,11 @@ using CertDaemon.Aws;
 using CertDaemon.Aws.Acm;
 using CertDaemon.Issuance;
 using CertDaemon.Testbed.Moto;
-using CertDaemon.Tests.Deployment;
 using CertDaemon.Tests.Deployment.Acm;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
+
+using CertDaemon.Tests.Testbed;
 
 namespace CertDaemon.Tests.Aws.Acm;
 

@@ -12,6 +12,8 @@ using CertDaemon.Tests.Aws.Acm;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
+using CertDaemon.Tests.Testbed;
+
 namespace CertDaemon.Tests.Deployment.Acm;
 
 /// <summary>

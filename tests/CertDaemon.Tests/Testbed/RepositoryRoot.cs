@@ -1,4 +1,4 @@
-namespace CertDaemon.Tests.Deploy;
+namespace CertDaemon.Tests.Testbed;
 
 /// <summary>The source tree the tests were built from: the first parent of the test assembly holding CertDaemon.sln.</summary>
 internal static class RepositoryRoot
