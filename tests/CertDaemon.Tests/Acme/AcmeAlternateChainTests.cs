@@ -13,9 +13,7 @@ public sealed class AcmeAlternateChainTests(AlternateRootsPebbleFixture fixture,
     public Task The_default_chain_and_both_alternates_are_downloaded_and_the_preferred_issuer_picks_its_chain() =>
         FailureReport.WithLogsAsync(output, () => Server.Logs, async () =>
         {
-            using var accountKey = AccountKey.Generate();
-            using var client = AcmeTestClient.Create(Server, accountKey);
-            await TestIssuance.RegisterAsync(client.Client);
+            using var client = await AcmeTestClient.CreateRegisteredAsync(Server);
 
             var (_, chains, key) = await TestIssuance.IssueAsync(client.Client, Server, TestIssuance.NewDomain());
             using var _ = key;

@@ -16,9 +16,7 @@ public sealed class AcmeOrderTests(PebbleFixture fixture, ITestOutputHelper outp
     public Task A_dns01_order_for_a_name_and_its_wildcard_is_validated_finalized_and_downloaded() =>
         FailureReport.WithLogsAsync(output, () => Server.Logs, async () =>
         {
-            using var accountKey = AccountKey.Generate();
-            using var client = AcmeTestClient.Create(Server, accountKey);
-            await TestIssuance.RegisterAsync(client.Client);
+            using var client = await AcmeTestClient.CreateRegisteredAsync(Server);
             var name = TestIssuance.NewDomain();
 
             var (order, chains, key) = await TestIssuance.IssueAsync(client.Client, Server, name, "*." + name);
@@ -43,9 +41,7 @@ public sealed class AcmeOrderTests(PebbleFixture fixture, ITestOutputHelper outp
     public Task A_wrong_txt_value_fails_validation_promptly_naming_the_identifier_and_the_cas_detail() =>
         FailureReport.WithLogsAsync(output, () => Server.Logs, async () =>
         {
-            using var accountKey = AccountKey.Generate();
-            using var client = AcmeTestClient.Create(Server, accountKey);
-            await TestIssuance.RegisterAsync(client.Client);
+            using var client = await AcmeTestClient.CreateRegisteredAsync(Server);
             var name = TestIssuance.NewDomain();
             var order = await client.Client.NewOrderAsync(new NewOrderOptions { DnsNames = [name] }, CancellationToken.None);
             await TestIssuance.AnswerChallengesAsync(client.Client, Server, order, _ => "not-the-key-authorization-digest");
@@ -73,9 +69,7 @@ public sealed class AcmeOrderTests(PebbleFixture fixture, ITestOutputHelper outp
     public Task A_malformed_identifier_is_a_problem_naming_type_detail_method_and_url() =>
         FailureReport.WithLogsAsync(output, () => Server.Logs, async () =>
         {
-            using var accountKey = AccountKey.Generate();
-            using var client = AcmeTestClient.Create(Server, accountKey);
-            await TestIssuance.RegisterAsync(client.Client);
+            using var client = await AcmeTestClient.CreateRegisteredAsync(Server);
             var directory = await client.Client.GetDirectoryAsync(CancellationToken.None);
 
             // pebble 2.4.0 accepts "bad..name" (it checks only the characters); an underscore is refused as malformed.
@@ -97,9 +91,7 @@ public sealed class AcmeOrderTests(PebbleFixture fixture, ITestOutputHelper outp
     public Task A_profile_the_ca_does_not_offer_is_refused_before_any_order_is_sent() =>
         FailureReport.WithLogsAsync(output, () => Server.Logs, async () =>
         {
-            using var accountKey = AccountKey.Generate();
-            using var client = AcmeTestClient.Create(Server, accountKey);
-            await TestIssuance.RegisterAsync(client.Client);
+            using var client = await AcmeTestClient.CreateRegisteredAsync(Server);
             var directory = await client.Client.GetDirectoryAsync(CancellationToken.None);
 
             var error = await Assert.ThrowsAsync<AcmeProfileNotOfferedException>(() =>
@@ -131,9 +123,7 @@ public sealed class AcmeOrderTests(PebbleFixture fixture, ITestOutputHelper outp
     public Task A_revoked_certificate_is_revoked_at_the_ca_with_the_given_reason(int reasonCode) =>
         FailureReport.WithLogsAsync(output, () => Server.Logs, async () =>
         {
-            using var accountKey = AccountKey.Generate();
-            using var client = AcmeTestClient.Create(Server, accountKey);
-            await TestIssuance.RegisterAsync(client.Client);
+            using var client = await AcmeTestClient.CreateRegisteredAsync(Server);
             var (_, chains, key) = await TestIssuance.IssueAsync(client.Client, Server, TestIssuance.NewDomain());
             using var _ = key;
             using var leaf = chains[0].LoadLeaf();
@@ -155,9 +145,7 @@ public sealed class AcmeOrderTests(PebbleFixture fixture, ITestOutputHelper outp
     public Task Polling_an_order_that_stays_pending_ends_with_a_typed_timeout() =>
         FailureReport.WithLogsAsync(output, () => Server.Logs, async () =>
         {
-            using var accountKey = AccountKey.Generate();
-            using var client = AcmeTestClient.Create(Server, accountKey, new AcmeClientOptions { PollInitialInterval = TimeSpan.FromMilliseconds(100), PollMaxInterval = TimeSpan.FromMilliseconds(200) });
-            await TestIssuance.RegisterAsync(client.Client);
+            using var client = await AcmeTestClient.CreateRegisteredAsync(Server, new AcmeClientOptions { PollInitialInterval = TimeSpan.FromMilliseconds(100), PollMaxInterval = TimeSpan.FromMilliseconds(200) });
             var order = await client.Client.NewOrderAsync(new NewOrderOptions { DnsNames = [TestIssuance.NewDomain()] }, CancellationToken.None);
 
             // Nobody answers the challenge, so the authorization stays pending.
@@ -173,9 +161,7 @@ public sealed class AcmeOrderTests(PebbleFixture fixture, ITestOutputHelper outp
     public Task Finalizing_before_the_order_is_ready_is_the_cas_order_not_ready_problem() =>
         FailureReport.WithLogsAsync(output, () => Server.Logs, async () =>
         {
-            using var accountKey = AccountKey.Generate();
-            using var client = AcmeTestClient.Create(Server, accountKey);
-            await TestIssuance.RegisterAsync(client.Client);
+            using var client = await AcmeTestClient.CreateRegisteredAsync(Server);
             var name = TestIssuance.NewDomain();
             var order = await client.Client.NewOrderAsync(new NewOrderOptions { DnsNames = [name] }, CancellationToken.None);
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

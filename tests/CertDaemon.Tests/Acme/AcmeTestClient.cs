@@ -1,6 +1,5 @@
 using CertDaemon.Acme;
 using CertDaemon.Testbed.Pebble;
-
 using CertDaemon.Tests.Testbed;
 
 namespace CertDaemon.Tests.Acme;
@@ -9,6 +8,7 @@ namespace CertDaemon.Tests.Acme;
 public sealed class AcmeTestClient : IDisposable
 {
     private readonly HttpClient _http;
+    private AccountKey? _ownedKey;
 
     private AcmeTestClient(HttpClient http, RequestRecorder recorder, AcmeClient client, CapturingLogger<AcmeClient> logger)
     {
@@ -23,6 +23,27 @@ public sealed class AcmeTestClient : IDisposable
     public RequestRecorder Recorder { get; }
 
     internal CapturingLogger<AcmeClient> Logger { get; }
+
+    /// <summary>A client with a fresh account key (owned and disposed by it) whose account is already registered.</summary>
+    internal static Task<AcmeTestClient> CreateRegisteredAsync(PebbleServer server, AcmeClientOptions? options = null) =>
+        CreateRegisteredAsync(server.DirectoryUrl, server, options);
+
+    internal static async Task<AcmeTestClient> CreateRegisteredAsync(Uri directoryUrl, PebbleServer server, AcmeClientOptions? options = null)
+    {
+        var key = AccountKey.Generate();
+        var client = Create(directoryUrl, CertDaemon.Acme.AcmeHttpHandlerFactory.Create([server.TlsRoot]), key, options);
+        client._ownedKey = key;
+        try
+        {
+            await TestIssuance.RegisterAsync(client.Client);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
 
     internal static AcmeTestClient Create(PebbleServer server, AccountKey key, AcmeClientOptions? options = null, TimeProvider? time = null) =>
         Create(server.DirectoryUrl, CertDaemon.Acme.AcmeHttpHandlerFactory.Create([server.TlsRoot]), key, options, time);
@@ -40,5 +61,6 @@ public sealed class AcmeTestClient : IDisposable
     {
         Client.Dispose();
         _http.Dispose();
+        _ownedKey?.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using CertDaemon.Acme;
 using CertDaemon.Issuance;
 using CertDaemon.Testbed.Pebble;
+using CertDaemon.Tests.Acme;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CertDaemon.Tests.Issuance;
@@ -8,17 +9,16 @@ namespace CertDaemon.Tests.Issuance;
 /// <summary>A registered account at a real pebble, an issuer on top of it, and a challtestsrv-backed solver.</summary>
 internal sealed class IssuanceHarness : IDisposable
 {
-    private readonly HttpClient _http;
+    private readonly AcmeTestClient _client;
 
-    private IssuanceHarness(HttpClient http, AcmeClient acme, ChallTestSrvDnsSolver solver)
+    private IssuanceHarness(AcmeTestClient client, ChallTestSrvDnsSolver solver)
     {
-        _http = http;
-        Acme = acme;
+        _client = client;
         Solver = solver;
-        Issuer = new CertificateIssuer(acme, TimeProvider.System, NullLogger<CertificateIssuer>.Instance);
+        Issuer = new CertificateIssuer(client.Client, TimeProvider.System, NullLogger<CertificateIssuer>.Instance);
     }
 
-    public AcmeClient Acme { get; }
+    public AcmeClient Acme => _client.Client;
 
     public ChallTestSrvDnsSolver Solver { get; }
 
@@ -26,21 +26,13 @@ internal sealed class IssuanceHarness : IDisposable
 
     public static async Task<IssuanceHarness> CreateAsync(PebbleServer pebble, Uri? directoryUrl = null)
     {
-        var http = pebble.CreateHttpClient();
-        var acme = new AcmeClient(
-            http, directoryUrl ?? pebble.DirectoryUrl, AccountKey.Generate(), TimeProvider.System, NullLogger<AcmeClient>.Instance,
-            new AcmeClientOptions { PollInitialInterval = TimeSpan.FromMilliseconds(100) });
-        var account = await acme.CreateAccountAsync(new NewAccountOptions { Contact = ["mailto:ops@example.test"], TermsOfServiceAgreed = true }, CancellationToken.None);
-        acme.AccountUrl = account.Url;
-        return new IssuanceHarness(http, acme, new ChallTestSrvDnsSolver(pebble.ChallTestSrv));
+        var client = await AcmeTestClient.CreateRegisteredAsync(
+            directoryUrl ?? pebble.DirectoryUrl, pebble, new AcmeClientOptions { PollInitialInterval = TimeSpan.FromMilliseconds(100) });
+        return new IssuanceHarness(client, new ChallTestSrvDnsSolver(pebble.ChallTestSrv));
     }
 
     public Task<IssuedCertificate> IssueAsync(params string[] domains) =>
         Issuer.IssueAsync(new IssuanceRequest("test", domains), Solver, CancellationToken.None);
 
-    public void Dispose()
-    {
-        Acme.Dispose();
-        _http.Dispose();
-    }
+    public void Dispose() => _client.Dispose();
 }
