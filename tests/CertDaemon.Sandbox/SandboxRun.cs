@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CertDaemon.Aws;
+using CertDaemon.Aws.Acm;
 using CertDaemon.Testbed.Moto;
 using CertDaemon.Testbed.Nginx;
 using CertDaemon.Testbed.Pebble;
@@ -260,10 +262,12 @@ internal sealed class SandboxRun(SandboxOptions options, Narrator narrator)
             {
                 var json = (await RunCertDaemonAsync(["status", "--json"], cancellationToken)).Expect(0);
                 var arn = AcmArn(StatusOf(json), json);
-                var view = await AcmView.DescribeAsync(_moto!.Endpoint, SandboxProgram.AcmRegion, MotoServer.Credentials, arn, cancellationToken);
-                step.Say($"ARN {view.Arn}");
-                step.Say($"{view.Type}, {view.DomainName} + {string.Join(", ", view.SubjectAlternativeNames)}, serial {view.Serial} (ACM's notation), not after {view.NotAfter:yyyy-MM-dd HH:mm} UTC");
-                if (!view.SerialIs(second))
+                // Asked of ACM (moto) directly through the wire client, not read from CertDaemon's state.
+                using var acm = AcmClient.Create(SandboxProgram.AcmRegion, _moto!.Endpoint, MotoServer.Credentials, new AwsRequestRateLimiter(100, 100));
+                var view = await acm.DescribeCertificateAsync(arn, cancellationToken);
+                step.Say($"ARN {view.CertificateArn}");
+                step.Say($"{view.Type}, {view.DomainName} + {string.Join(", ", view.SubjectAlternativeNames)}, serial {view.Serial}, not after {view.NotAfter:yyyy-MM-dd HH:mm} UTC");
+                if (!AcmSerial.AreEqual(view.Serial, second))
                 {
                     throw new SandboxStepException($"ACM holds serial {view.Serial}, not the renewed {second}", json.Transcript);
                 }
