@@ -26,8 +26,24 @@ internal sealed class ManagedCertificateCatalog(CertDaemonOptions options, Certi
         return result;
     }
 
-    public async Task<ManagedCertificate?> FindAsync(string name, CancellationToken cancellationToken) =>
-        (await ListAsync(cancellationToken)).FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+    /// <summary>
+    /// One certificate by name: the configuration first, else that name's own state file. Reads one file, never every
+    /// state file: the daemon calls this for each scheduled check.
+    /// </summary>
+    public async Task<ManagedCertificate?> FindAsync(string name, CancellationToken cancellationToken)
+    {
+        if (options.Certificates.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)) is { } configured)
+        {
+            return ManagedCertificate.FromOptions(options, configured);
+        }
+
+        if (CertificateName.Problem(name) is not null)
+        {
+            return null;
+        }
+
+        return await states.LoadAsync(name, cancellationToken) is { Domains.Count: > 0 } state ? FromAdHocState(state) : null;
+    }
 
     /// <summary>Remembers an ad-hoc certificate so the daemon renews it like a configured one.</summary>
     public async Task<ManagedCertificate> RememberAdHocAsync(string name, IReadOnlyList<string> domains, KeyType keyType, CancellationToken cancellationToken)
