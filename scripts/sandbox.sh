@@ -62,5 +62,4 @@ if ! dotnet build tests/CertDaemon.Sandbox/CertDaemon.Sandbox.csproj -c "$config
   tail -n 40 artifacts/sandbox-build.log; log "build failed (whole log: artifacts/sandbox-build.log)"; exit 1
 fi
 
-# Drive certdaemon from its own build output (what install.sh publishes), not the copy next to the sandbox.
-exec "tests/CertDaemon.Sandbox/bin/$configuration/net10.0/certdaemon-sandbox" --certdaemon "src/CertDaemon/bin/$configuration/net10.0/certdaemon" "$@"
+exec "tests/CertDaemon.Sandbox/bin/$configuration/net10.0/certdaemon-sandbox" "$@"

@@ -17,7 +17,26 @@ internal sealed record SandboxOptions
     public bool Acm { get; init; }
 
     /// <summary>The <c>certdaemon</c> program to drive. The default is the one built next to the sandbox.</summary>
-    public string CertDaemonPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "certdaemon");
+    public string CertDaemonPath { get; init; } = DefaultCertDaemonPath();
+
+    /// <summary>
+    /// certdaemon as built in its own output folder (src/CertDaemon/bin/CONFIG/TFM/), what install.sh publishes. The
+    /// copy next to the sandbox resolves assemblies through the testbed's ASP.NET framework reference and lacks some
+    /// that certdaemon needs on its own (Quartz's health-check abstractions).
+    /// </summary>
+    private static string DefaultCertDaemonPath()
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        for (var directory = output.Parent; directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "CertDaemon.sln")))
+            {
+                return Path.Combine(directory.FullName, "src", "CertDaemon", "bin", output.Parent!.Name, output.Name, "certdaemon");
+            }
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, "certdaemon");
+    }
 
     /// <summary>Keep the sandbox's files (configuration, certificates, nginx prefix) after it stops. The default is to remove them.</summary>
     public bool KeepFiles { get; init; }
