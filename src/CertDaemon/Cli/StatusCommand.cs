@@ -60,6 +60,7 @@ internal static class StatusCommand
             else
             {
                 output.WriteLine($"  serial:       {s.Serial}");
+                output.WriteLine($"  issued by:    {s.Issuer} {s.IssuedBy}");
                 output.WriteLine($"  not after:    {Format(s.NotAfter!.Value)} ({s.DaysLeft!.Value.ToString("F1", CultureInfo.InvariantCulture)} days left)");
             }
 

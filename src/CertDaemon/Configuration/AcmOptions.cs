@@ -14,4 +14,10 @@ public sealed record AcmOptions
     /// CloudFront accepts (RSA up to 4096 bits or EC P-256, so not <c>ec384</c>). The default value is <see langword="false"/>.
     /// </summary>
     public bool CloudFront { get; init; }
+
+    /// <summary>
+    /// For an <c>acm-export</c> certificate: call ACM's RenewCertificate when ACM reports the certificate ineligible for
+    /// managed renewal (each renewal is charged per name). The default value is <see langword="false"/> (report only).
+    /// </summary>
+    public bool RenewWhenIneligible { get; init; }
 }

@@ -40,4 +40,10 @@ public sealed record AcmeOptions
 
     /// <summary>Absolute path of a PEM file of extra roots trusted for the ACME server's TLS only (test CAs). The default is none.</summary>
     public string? TrustedCaFile { get; init; }
+
+    /// <summary>
+    /// CAs tried, in order, when <see cref="DirectoryUrl"/> fails a renewal for a reason that is the CA's; every run
+    /// starts with <see cref="DirectoryUrl"/> again. The default is none (a single CA).
+    /// </summary>
+    public IReadOnlyList<AcmeFallbackOptions> Fallback { get; init; } = [];
 }

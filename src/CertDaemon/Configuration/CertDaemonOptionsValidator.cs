@@ -113,31 +113,38 @@ public static partial class CertDaemonOptionsValidator
 
         if (acme.ExternalAccountBinding is { } eab)
         {
-            var hasKeyId = !string.IsNullOrEmpty(eab.KeyId);
-            var hasHmac = !string.IsNullOrEmpty(eab.HmacKey);
-            if (!hasKeyId && !hasHmac)
-            {
-                report("$.Acme.ExternalAccountBinding", "KeyId and HmacKey are both required (remove the section if the CA needs no external account binding)");
-            }
-            else if (!hasKeyId)
-            {
-                report("$.Acme.ExternalAccountBinding.KeyId", "required when HmacKey is set (both come from the CA)");
-            }
-            else if (!hasHmac)
-            {
-                report("$.Acme.ExternalAccountBinding.HmacKey", "required when KeyId is set (both come from the CA)");
-            }
-
-            // The key is a secret: messages never repeat it.
-            if (hasHmac && !IsBase64Url(eab.HmacKey))
-            {
-                report("$.Acme.ExternalAccountBinding.HmacKey", "is not valid base64url (RFC 4648 section 5: letters, digits, '-' and '_', optional '=' padding)");
-            }
+            ValidateExternalAccountBinding(eab, "$.Acme.ExternalAccountBinding", report);
         }
+
+        ValidateFallbacks(acme, report);
 
         if (acme.TrustedCaFile is { } caFile)
         {
             ValidateTrustedCaFile(caFile, report);
+        }
+    }
+
+    private static void ValidateExternalAccountBinding(ExternalAccountBindingOptions eab, string path, Action<string, string> report)
+    {
+        var hasKeyId = !string.IsNullOrEmpty(eab.KeyId);
+        var hasHmac = !string.IsNullOrEmpty(eab.HmacKey);
+        if (!hasKeyId && !hasHmac)
+        {
+            report(path, "KeyId and HmacKey are both required (remove the section if the CA needs no external account binding)");
+        }
+        else if (!hasKeyId)
+        {
+            report(path + ".KeyId", "required when HmacKey is set (both come from the CA)");
+        }
+        else if (!hasHmac)
+        {
+            report(path + ".HmacKey", "required when KeyId is set (both come from the CA)");
+        }
+
+        // The key is a secret: messages never repeat it.
+        if (hasHmac && !IsBase64Url(eab.HmacKey))
+        {
+            report(path + ".HmacKey", "is not valid base64url (RFC 4648 section 5: letters, digits, '-' and '_', optional '=' padding)");
         }
     }
 
@@ -398,6 +405,7 @@ public static partial class CertDaemonOptionsValidator
         }
 
         ValidateCommands(certificate.DeployHooks, path + ".DeployHooks", searchPath, report);
+        ValidateIssuer(certificate, path, report);
         return certificate with { Domains = domains };
     }
 

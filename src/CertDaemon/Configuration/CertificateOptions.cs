@@ -32,6 +32,13 @@ public sealed record CertificateOptions
     /// <summary>ACME profile override for this certificate. The default is none (use <see cref="AcmeOptions.Profile"/>).</summary>
     public string? Profile { get; init; }
 
+    /// <summary>
+    /// Where the certificate comes from: <c>acme</c> (the configured CA, then each <c>Acme.Fallback</c> CA) or
+    /// <c>acm-export</c> (an exportable public certificate requested in ACM, validated through Route53 and exported to
+    /// the local files; AWS charges per name for each issuance and renewal). The default value is <c>acme</c>.
+    /// </summary>
+    public string Issuer { get; init; } = CertificateIssuers.Acme;
+
     /// <summary>Commands (argv lists) run after this certificate is deployed, after the global hooks. The default is none.</summary>
     public IReadOnlyList<IReadOnlyList<string>> DeployHooks { get; init; } = [];
 }

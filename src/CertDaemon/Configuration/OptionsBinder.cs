@@ -40,7 +40,7 @@ internal static class OptionsBinder
 
     private static AcmeOptions BindAcme(ConfigurationNode node)
     {
-        node.RejectUnknownKeys("DirectoryUrl", "DryRunDirectoryUrl", "Email", "AcceptTermsOfService", "Profile", "ExternalAccountBinding", "TrustedCaFile");
+        node.RejectUnknownKeys("DirectoryUrl", "DryRunDirectoryUrl", "Email", "AcceptTermsOfService", "Profile", "ExternalAccountBinding", "TrustedCaFile", "Fallback");
         var defaults = new AcmeOptions();
         return new AcmeOptions
         {
@@ -51,6 +51,18 @@ internal static class OptionsBinder
             Profile = node.String("Profile"),
             ExternalAccountBinding = node.Object("ExternalAccountBinding") is { } eab ? BindExternalAccountBinding(eab) : null,
             TrustedCaFile = node.String("TrustedCaFile"),
+            Fallback = node.Objects("Fallback")?.Select(BindAcmeFallback).ToList() ?? defaults.Fallback,
+        };
+    }
+
+    private static AcmeFallbackOptions BindAcmeFallback(ConfigurationNode node)
+    {
+        node.RejectUnknownKeys("DirectoryUrl", "ExternalAccountBinding", "Profile");
+        return new AcmeFallbackOptions
+        {
+            DirectoryUrl = node.AbsoluteUri("DirectoryUrl"),
+            ExternalAccountBinding = node.Object("ExternalAccountBinding") is { } eab ? BindExternalAccountBinding(eab) : null,
+            Profile = node.String("Profile"),
         };
     }
 
@@ -119,7 +131,7 @@ internal static class OptionsBinder
 
     private static CertificateOptions BindCertificate(ConfigurationNode node)
     {
-        node.RejectUnknownKeys("Name", "Domains", "KeyType", "Nginx", "Acm", "Route53", "Profile", "DeployHooks");
+        node.RejectUnknownKeys("Name", "Domains", "KeyType", "Nginx", "Acm", "Route53", "Profile", "DeployHooks", "Issuer");
         var defaults = new CertificateOptions();
         return new CertificateOptions
         {
@@ -131,18 +143,20 @@ internal static class OptionsBinder
             Route53 = node.Object("Route53") is { } route53 ? BindCertificateRoute53(route53) : null,
             Profile = node.String("Profile"),
             DeployHooks = node.StringLists("DeployHooks") ?? [],
+            Issuer = node.String("Issuer") ?? defaults.Issuer,
         };
     }
 
     private static AcmOptions BindAcm(ConfigurationNode node)
     {
-        node.RejectUnknownKeys("Regions", "Tags", "CloudFront");
+        node.RejectUnknownKeys("Regions", "Tags", "CloudFront", "RenewWhenIneligible");
         var defaults = new AcmOptions();
         return new AcmOptions
         {
             Regions = node.Strings("Regions") ?? defaults.Regions,
             Tags = node.StringMap("Tags") ?? defaults.Tags,
             CloudFront = node.Boolean("CloudFront") ?? defaults.CloudFront,
+            RenewWhenIneligible = node.Boolean("RenewWhenIneligible") ?? defaults.RenewWhenIneligible,
         };
     }
 

@@ -11,6 +11,7 @@ using CertDaemon.Dns;
 using CertDaemon.Dns.Route53;
 using CertDaemon.Issuance;
 using CertDaemon.Renewal;
+using CertDaemon.Sources.Acme;
 using CertDaemon.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -40,7 +41,10 @@ internal static class CertDaemonServices
             options.Acme.DirectoryUrl, options.Acme.Email, options.Acme.AcceptTermsOfService,
             options.Acme.ExternalAccountBinding?.KeyId, options.Acme.ExternalAccountBinding?.HmacKey));
         services.AddSingleton(new IssuanceOptions());
+        services.AddSingleton(AcmeChainConfiguration.FromOptions(options.Acme));
         services.AddSingleton<AcmeSessions>();
+        services.AddSingleton(FallbackPolicy.Default);
+        services.AddSingleton<AcmeFallbackIssuer>();
 
         // DNS-01 through Route53.
         services.AddSingleton<IChallengeJournal>(_ => new FileChallengeJournal(options.StateDirectory));

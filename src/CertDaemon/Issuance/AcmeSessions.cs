@@ -5,12 +5,13 @@ using Microsoft.Extensions.Logging;
 namespace CertDaemon.Issuance;
 
 /// <summary>
-/// One signed-in <see cref="AcmeClient"/> per CA directory for the life of the process (the production directory,
-/// and the staging one for <c>--dry-run</c>), so the directory, nonces and account are fetched once.
+/// One signed-in <see cref="AcmeClient"/> per CA directory for the life of the process (the configured CA, each
+/// fallback CA with its own account and EAB, and the staging one for <c>--dry-run</c>), so the directory, nonces and
+/// account are fetched once.
 /// </summary>
 internal sealed class AcmeSessions(
     HttpClient http, AcmeAccountProvisioner accounts, AcmeAccountSettings settings, IssuanceOptions issuanceOptions,
-    TimeProvider time, ILoggerFactory loggerFactory) : IDisposable
+    TimeProvider time, ILoggerFactory loggerFactory, AcmeCertificateAuthorities? authorities = null) : IDisposable
 {
     private readonly ConcurrentDictionary<Uri, Lazy<Task<AcmeClient>>> _clients = new();
 
@@ -26,8 +27,9 @@ internal sealed class AcmeSessions(
     public async Task<AcmeClient> GetClientAsync(Uri? directoryUrl, CancellationToken cancellationToken)
     {
         var url = directoryUrl ?? settings.DirectoryUrl;
+        // A configured fallback CA signs in with its own account settings (EAB); any other directory (dry run) with ours.
         var lazy = _clients.GetOrAdd(url, u => new Lazy<Task<AcmeClient>>(
-            () => accounts.ConnectAsync(http, settings with { DirectoryUrl = u }, CancellationToken.None)));
+            () => accounts.ConnectAsync(http, authorities?.Find(u)?.Account ?? settings with { DirectoryUrl = u }, CancellationToken.None)));
         try
         {
             return await lazy.Value.WaitAsync(cancellationToken);

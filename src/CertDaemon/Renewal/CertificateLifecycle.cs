@@ -3,6 +3,7 @@ using CertDaemon.Deployment;
 using CertDaemon.Dns;
 using CertDaemon.Dns.Route53;
 using CertDaemon.Issuance;
+using CertDaemon.Sources.Acme;
 using CertDaemon.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -26,6 +27,7 @@ namespace CertDaemon.Renewal;
 internal sealed partial class CertificateLifecycle(
     CertDaemonOptions options,
     AcmeSessions acme,
+    AcmeFallbackIssuer caChain,
     Route53SolverFactory solvers,
     CertificateStore store,
     CertificateStateStore states,
@@ -44,15 +46,16 @@ internal sealed partial class CertificateLifecycle(
         var state = await states.LoadAsync(certificate.Name, cancellationToken) ?? new CertificateState { Name = certificate.Name };
 
         IssuedCertificate issued;
+        Uri issuedBy;
         StoredVersion stored;
         try
         {
-            var issuer = await acme.GetIssuerAsync(null, cancellationToken);
-            var replaces = state.Current is { } current && current.DirectoryUrl == acme.DefaultDirectoryUrl ? current.AriCertificateId : null;
             var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
             await RecoverOwnChallengeRecordsAsync(certificate, solver, cancellationToken);
-            issued = await issuer.IssueAsync(
-                new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, replaces), solver, cancellationToken);
+            var deadline = RenewalDeadline.For(state.Current, [.. certificate.Domains], RenewalPolicy.Default.EmergencyFraction, time.GetUtcNow());
+            var obtained = await caChain.IssueAsync(
+                new AcmeSourceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, state.Current, deadline), solver, cancellationToken);
+            (issued, issuedBy) = (obtained.Issued, obtained.Authority.DirectoryUrl);
             stored = await store.CommitAsync(
                 certificate.Name, new CertificateMaterial(issued.CertificatePem, issued.ChainPem, issued.PrivateKeyPem), cancellationToken);
         }
@@ -69,7 +72,7 @@ internal sealed partial class CertificateLifecycle(
             History = [.. s.History, new CertificateHistoryEntry(stored.Version, issued.SerialHex, issued.NotAfter, now)],
             Current = new CurrentCertificate(
                 stored.Version, issued.SerialHex, issued.Domains, KeyTypeNames.ToName(issued.KeyType), issued.NotBefore, issued.NotAfter,
-                issued.AriCertificateId, acme.DefaultDirectoryUrl, now),
+                issued.AriCertificateId, issuedBy, now, Issuer: CertificateIssuers.Acme),
             LastError = null,
         }, cancellationToken);
 

@@ -1,6 +1,9 @@
 namespace CertDaemon.Renewal;
 
 /// <summary>One certificate as <c>certdaemon status</c> shows it; the table and <c>--json</c> render this same record.</summary>
+/// <param name="Issuer">The live certificate's source: <c>acme</c> or <c>acm-export</c>; null before the first.</param>
+/// <param name="IssuedBy">Who issued it: the CA's directory URL with its place in the chain (<c>primary</c>,
+/// <c>fallback N</c>), or the ACM certificate's ARN; null before the first.</param>
 internal sealed record CertificateStatus(
     string Name,
     IReadOnlyList<string> Domains,
@@ -13,4 +16,6 @@ internal sealed record CertificateStatus(
     string NextRenewalExplanation,
     string? LastError,
     DateTimeOffset? LastErrorAt,
-    IReadOnlyList<TargetStatus> Targets);
+    IReadOnlyList<TargetStatus> Targets,
+    string? Issuer = null,
+    string? IssuedBy = null);

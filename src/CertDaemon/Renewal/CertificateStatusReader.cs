@@ -32,7 +32,9 @@ internal sealed class CertificateStatusReader(CertDaemonOptions options, Managed
                 decision.Explanation,
                 state?.LastError?.Message,
                 state?.LastError?.At,
-                targets));
+                targets,
+                current is null ? null : current.Issuer ?? CertificateIssuers.Acme,
+                current is null ? null : IssuerDescription.Describe(current, options.Acme)));
         }
 
         return result;

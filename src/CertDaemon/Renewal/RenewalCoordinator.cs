@@ -183,10 +183,13 @@ internal sealed class RenewalCoordinator(
         }, cancellationToken);
     }
 
-    /// <summary>ARI is asked about a live, unexpired certificate with a CertID from the configured CA.</summary>
+    /// <summary>
+    /// ARI is asked about a live, unexpired certificate with a CertID from a configured CA (the primary or a fallback):
+    /// always the CA that issued it, which alone knows the certificate.
+    /// </summary>
     private bool AriApplies(CertificateState? state, DateTimeOffset now) =>
         state?.Current is { AriCertificateId: not null, RevokedAt: null } current
-        && current.DirectoryUrl == options.Acme.DirectoryUrl
+        && (current.DirectoryUrl == options.Acme.DirectoryUrl || options.Acme.Fallback.Any(f => f.DirectoryUrl == current.DirectoryUrl))
         && now < current.NotAfter;
 
     /// <summary>The stored schedule when it belongs to the current version; otherwise a fresh one for it.</summary>

@@ -8,6 +8,10 @@ namespace CertDaemon.Storage;
 /// <param name="RevokedAt">When <c>certdaemon revoke</c> revoked it at the CA; null while it is not revoked.
 /// A revoked certificate is replaced at the next check (reason <c>revoked</c>).</param>
 /// <param name="RevocationReason">The reason given to the CA (<c>keyCompromise</c>, <c>superseded</c>, ...).</param>
+/// <param name="DirectoryUrl">Where it came from: the ACME directory of the CA that issued it (primary or fallback),
+/// or for an ACM exportable certificate the ACM endpoint of its region.</param>
+/// <param name="Issuer">The certificate's source, <c>acme</c> (also when absent, as in files written before it existed) or <c>acm-export</c>.</param>
+/// <param name="SourceArn">For <c>acm-export</c>: the ARN of the ACM certificate it was exported from.</param>
 public sealed record CurrentCertificate(
     int Version,
     string Serial,
@@ -19,4 +23,6 @@ public sealed record CurrentCertificate(
     Uri DirectoryUrl,
     DateTimeOffset IssuedAt,
     DateTimeOffset? RevokedAt = null,
-    string? RevocationReason = null);
+    string? RevocationReason = null,
+    string? Issuer = null,
+    string? SourceArn = null);

@@ -1,0 +1,79 @@
+using CertDaemon.Issuance;
+
+namespace CertDaemon.Configuration;
+
+/// <summary>Rules for where certificates come from: <c>Acme.Fallback</c> and each certificate's <c>Issuer</c>.</summary>
+public static partial class CertDaemonOptionsValidator
+{
+    /// <summary>The key types ACM issues public certificates with (RequestCertificate <c>KeyAlgorithm</c>).</summary>
+    private static readonly IReadOnlyList<KeyType> AcmExportKeyTypes = [KeyType.Ec256, KeyType.Ec384, KeyType.Rsa2048];
+
+    private static void ValidateFallbacks(AcmeOptions acme, Action<string, string> report)
+    {
+        var seen = new Dictionary<Uri, string> { [acme.DirectoryUrl] = "$.Acme.DirectoryUrl" };
+        for (var i = 0; i < acme.Fallback.Count; i++)
+        {
+            var fallback = acme.Fallback[i];
+            var path = $"$.Acme.Fallback[{i}]";
+            if (fallback.DirectoryUrl is not { } url)
+            {
+                report(path + ".DirectoryUrl", "required (the fallback CA's ACME directory URL)");
+            }
+            else
+            {
+                ValidateDirectoryUrl(url, path + ".DirectoryUrl", report);
+                if (!seen.TryAdd(url, path + ".DirectoryUrl"))
+                {
+                    report(path + ".DirectoryUrl", $"\"{url}\" is already {seen[url]}: each CA is listed once");
+                }
+            }
+
+            if (fallback.ExternalAccountBinding is { } eab)
+            {
+                ValidateExternalAccountBinding(eab, path + ".ExternalAccountBinding", report);
+            }
+
+            ValidateProfile(fallback.Profile, path + ".Profile", report);
+        }
+    }
+
+    private static void ValidateIssuer(CertificateOptions certificate, string path, Action<string, string> report)
+    {
+        if (!CertificateIssuers.All.Contains(certificate.Issuer, StringComparer.Ordinal))
+        {
+            report(path + ".Issuer", $"\"{certificate.Issuer}\" is not an issuer: use {string.Join(" or ", CertificateIssuers.All.Select(i => "\"" + i + "\""))}");
+            return;
+        }
+
+        if (certificate.Issuer != CertificateIssuers.AcmExport)
+        {
+            if (certificate.Acm is { RenewWhenIneligible: true })
+            {
+                report(path + ".Acm.RenewWhenIneligible", "applies only to certificates with \"Issuer\": \"acm-export\" (ACM renews those; imported ones are renewed by CertDaemon)");
+            }
+
+            return;
+        }
+
+        // The certificate lives in ACM (its ARN is what the load balancer or CloudFront uses): one region, never a copy.
+        if (certificate.Acm is not { } acm || acm.Regions.Count == 0)
+        {
+            report(path + ".Acm.Regions", "an acm-export certificate is requested in one ACM region: name it (e.g. \"Acm\": {\"Regions\": [\"us-east-1\"]})");
+        }
+        else if (acm.Regions.Count > 1)
+        {
+            report(path + ".Acm.Regions", $"an acm-export certificate lives in exactly one ACM region (its ARN is the one your load balancer uses), got {acm.Regions.Count}; "
+                + "add one certificate per region instead, each is charged per name");
+        }
+
+        if (!AcmExportKeyTypes.Contains(certificate.KeyType))
+        {
+            report(path + ".KeyType", $"ACM issues public certificates with ec256, ec384 or rsa2048 keys only, not {KeyTypeNames.ToName(certificate.KeyType)}");
+        }
+
+        if (certificate.Profile is not null)
+        {
+            report(path + ".Profile", "profiles are an ACME feature; an acm-export certificate has ACM's fixed profile: remove it");
+        }
+    }
+}
