@@ -62,6 +62,7 @@ public sealed class AcmeExtensionsProxy : IAsyncDisposable
     private readonly HashSet<string> _alreadyReplaced = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rejectedProfiles = new(StringComparer.Ordinal);
     private RenewalWindow? _defaultWindow;
+    private TimeSpan? _rateLimitedRetryAfter;
     private bool _alreadyReplacedForAll;
     private bool _enableRenewalInfo = true;
     private bool _rejectUnlistedProfiles;
@@ -241,6 +242,26 @@ public sealed class AcmeExtensionsProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// From now on, every newOrder is answered 429 <c>rateLimited</c> (RFC 8555 6.6) with <c>Retry-After</c> of
+    /// <paramref name="retryAfter"/> (whole seconds) without reaching pebble, as a CA whose limit the account hit.
+    /// </summary>
+    public void ArmRateLimited(TimeSpan retryAfter)
+    {
+        lock (_gate)
+        {
+            _rateLimitedRetryAfter = retryAfter;
+        }
+    }
+
+    public void DisarmRateLimited()
+    {
+        lock (_gate)
+        {
+            _rateLimitedRetryAfter = null;
+        }
+    }
+
     /// <summary>From now on, a newOrder naming <paramref name="profile"/> is answered 400 <c>invalidProfile</c> without reaching pebble.</summary>
     public void RejectProfile(string profile)
     {
@@ -363,9 +384,15 @@ public sealed class AcmeExtensionsProxy : IAsyncDisposable
         var body = await ReadBodyAsync(context);
         var (identifiers, profile, replaces) = DecodeNewOrder(body);
         (string Type, string Detail)? problem = null;
+        TimeSpan? retryAfter;
         lock (_gate)
         {
-            if (replaces is not null && (_alreadyReplacedForAll || _alreadyReplaced.Contains(replaces)))
+            retryAfter = _rateLimitedRetryAfter;
+            if (retryAfter is not null)
+            {
+                problem = ("urn:ietf:params:acme:error:rateLimited", "too many new orders recently (test proxy)");
+            }
+            else if (replaces is not null && (_alreadyReplacedForAll || _alreadyReplaced.Contains(replaces)))
             {
                 problem = ("urn:ietf:params:acme:error:alreadyReplaced", $"certificate {replaces} has already been replaced");
             }
@@ -377,9 +404,16 @@ public sealed class AcmeExtensionsProxy : IAsyncDisposable
 
         if (problem is { } p)
         {
-            var status = p.Type.EndsWith(":alreadyReplaced", StringComparison.Ordinal) ? HttpStatusCode.Conflict : HttpStatusCode.BadRequest;
+            var status = p.Type.EndsWith(":alreadyReplaced", StringComparison.Ordinal) ? HttpStatusCode.Conflict
+                : retryAfter is not null ? HttpStatusCode.TooManyRequests
+                : HttpStatusCode.BadRequest;
             var nonce = await FetchNonceAsync(context.RequestAborted);
             Record(status);
+            if (retryAfter is { } wait)
+            {
+                context.Response.Headers.RetryAfter = ((long)wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            }
+
             await WriteProblemAsync(context, status, p.Type, p.Detail, nonce);
             return;
         }

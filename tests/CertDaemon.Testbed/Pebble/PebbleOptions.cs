@@ -21,6 +21,12 @@ public sealed record PebbleOptions
     /// <summary><c>externalAccountMACKeys</c>: kid → base64url HMAC key. Non-empty makes EAB required.</summary>
     public IReadOnlyDictionary<string, string> ExternalAccountMacKeys { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The DNS server (port on 127.0.0.1) pebble validates against instead of this run's own challtestsrv: a second CA
+    /// (fallback tests) sees the records the first run's challtestsrv holds. Null (the default) uses its own.
+    /// </summary>
+    public int? DnsServerPort { get; init; }
+
     /// <summary><c>PEBBLE_VA_NOSLEEP</c>: skip the random validation sleep. Default true.</summary>
     public bool NoValidationSleep { get; init; } = true;
 }

@@ -15,6 +15,7 @@ public sealed class PebbleServer : IAsyncDisposable
     private readonly ManagedProcess _pebble;
     private readonly ManagedProcess _challTestSrv;
     private readonly TestCertificateAuthority _tlsAuthority;
+    private bool _caStopped;
 
     private PebbleServer(
         PebbleOptions options, string runDirectory, TestCertificateAuthority tlsAuthority, ManagedProcess challTestSrv, ManagedProcess pebble,
@@ -129,7 +130,8 @@ public sealed class PebbleServer : IAsyncDisposable
             ["PEBBLE_CHAIN_LENGTH"] = options.ChainLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["PEBBLE_ALTERNATE_ROOTS"] = options.AlternateRoots.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        var pebble = ManagedProcess.Start("pebble", "pebble", ["-config", configPath, "-dnsserver", $"127.0.0.1:{dnsPort}"], environment, runDirectory);
+        var pebble = ManagedProcess.Start(
+            "pebble", "pebble", ["-config", configPath, "-dnsserver", $"127.0.0.1:{options.DnsServerPort ?? dnsPort}"], environment, runDirectory);
 
         var server = new PebbleServer(
             options, runDirectory, authority, challTestSrv, pebble,
@@ -238,9 +240,22 @@ public sealed class PebbleServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the CA (pebble) and leaves challtestsrv answering DNS: a CA outage. Its port refuses connections from now
+    /// on; the server cannot be started again (pebble forgets every account and certificate).
+    /// </summary>
+    public async Task StopCaAsync()
+    {
+        if (!_caStopped)
+        {
+            _caStopped = true;
+            await _pebble.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _pebble.DisposeAsync();
+        await StopCaAsync();
         await _challTestSrv.DisposeAsync();
         _tlsAuthority.Dispose();
     }

@@ -336,6 +336,8 @@ public sealed class Route53Emulator : IAsyncDisposable
         Route53Fault.Throttling => Route53Reply.Error(400, "Throttling", "Rate exceeded"),
         Route53Fault.PriorRequestNotComplete => Route53Reply.Error(400, "PriorRequestNotComplete", "The request was rejected because Route 53 was still processing a prior request."),
         Route53Fault.InternalError => Route53Reply.Error(500, "InternalFailure", "An internal error occurred."),
+        Route53Fault.AccessDenied => Route53Reply.Error(
+            403, "AccessDenied", "User: arn:aws:sts::123456789012:assumed-role/web/i-0 is not authorized to perform: route53:ChangeResourceRecordSets"),
         _ => Route53Reply.Abort(fault.ToString()),
     };
 

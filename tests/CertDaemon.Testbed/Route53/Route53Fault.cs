@@ -12,6 +12,9 @@ public enum Route53Fault
     /// <summary>HTTP 500 <c>InternalFailure</c> (Type Receiver).</summary>
     InternalError,
 
+    /// <summary>HTTP 403 <c>AccessDenied</c>: the caller's IAM policy does not allow the operation (never retried).</summary>
+    AccessDenied,
+
     /// <summary>The connection is aborted before anything is applied or answered.</summary>
     DropConnection,
 
