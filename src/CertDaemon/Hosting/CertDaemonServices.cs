@@ -11,7 +11,7 @@ using CertDaemon.Dns;
 using CertDaemon.Dns.Route53;
 using CertDaemon.Issuance;
 using CertDaemon.Renewal;
-using CertDaemon.Sources.Acme;
+using CertDaemon.Renewal.Sources.CaChain;
 using CertDaemon.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -3,7 +3,7 @@ using CertDaemon.Deployment;
 using CertDaemon.Dns;
 using CertDaemon.Dns.Route53;
 using CertDaemon.Issuance;
-using CertDaemon.Sources.Acme;
+using CertDaemon.Renewal.Sources.CaChain;
 using CertDaemon.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -50,6 +50,12 @@ internal sealed partial class CertificateLifecycle(
         StoredVersion stored;
         try
         {
+            if (certificate.Issuer != CertificateIssuers.Acme)
+            {
+                throw new InvalidOperationException(
+                    $"certificate '{certificate.Name}' has \"Issuer\": \"{certificate.Issuer}\", which this version cannot issue; nothing was changed");
+            }
+
             var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
             await RecoverOwnChallengeRecordsAsync(certificate, solver, cancellationToken);
             var deadline = RenewalDeadline.For(state.Current, [.. certificate.Domains], RenewalPolicy.Default.EmergencyFraction, time.GetUtcNow());

@@ -20,6 +20,9 @@ internal sealed record ManagedCertificate(
     IReadOnlyList<IReadOnlyList<string>> DeployHooks,
     bool AdHoc = false)
 {
+    /// <summary>Where the certificate comes from (<see cref="CertificateIssuers"/>); ad-hoc certificates are ACME's. The default value is <c>acme</c>.</summary>
+    public string Issuer { get; init; } = CertificateIssuers.Acme;
+
     public static ManagedCertificate FromOptions(CertDaemonOptions options, CertificateOptions certificate) => new(
         certificate.Name,
         certificate.Domains,
@@ -30,5 +33,8 @@ internal sealed record ManagedCertificate(
         options.Route53.ExternalId,
         options.Nginx.Enabled && certificate.Nginx,
         certificate.Acm,
-        certificate.DeployHooks);
+        certificate.DeployHooks)
+    {
+        Issuer = certificate.Issuer,
+    };
 }

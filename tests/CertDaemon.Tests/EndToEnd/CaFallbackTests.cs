@@ -22,9 +22,10 @@ public sealed class CaFallbackTests(ITestOutputHelper output)
     [Fact]
     public async Task Renewals_fall_back_for_the_cas_failures_only_and_come_back_to_the_primary()
     {
-        await using var testbed = await CliTestbed.StartAsync(Domains);
+        // No authorization reuse: every order must publish challenge records (step 4 needs Route53 to be asked).
+        await using var testbed = await CliTestbed.StartAsync(Domains, pebbleOptions: new PebbleOptions { NonceRejectPercent = 20, AuthorizationReusePercent = 0 });
         // The second CA validates against the first run's DNS server, where the Route53 emulator publishes.
-        await using var second = await PebbleServer.StartAsync(new PebbleOptions { NonceRejectPercent = 20, DnsServerPort = testbed.Pebble.DnsPort });
+        await using var second = await PebbleServer.StartAsync(new PebbleOptions { NonceRejectPercent = 20, AuthorizationReusePercent = 0, DnsServerPort = testbed.Pebble.DnsPort });
         var primaryProxy = await AcmeExtensionsProxy.StartAsync(testbed.Pebble);
         var proxyStopped = false;
         try

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CertDaemon.Sources.Acme;
+namespace CertDaemon.Renewal.Sources.CaChain;
 
 /// <summary>
 /// When a renewal moves from one ACME CA to the next. <see cref="Decide"/> is pure: the same failure, attempt count,

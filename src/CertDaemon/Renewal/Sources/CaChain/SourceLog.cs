@@ -1,7 +1,7 @@
 using CertDaemon.Logging;
 using Microsoft.Extensions.Logging;
 
-namespace CertDaemon.Sources.Acme;
+namespace CertDaemon.Renewal.Sources.CaChain;
 
 /// <summary>CA chain events (EventIds 9000-9049 of the Sources range).</summary>
 internal static partial class SourceLog

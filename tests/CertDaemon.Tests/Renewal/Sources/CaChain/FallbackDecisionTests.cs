@@ -4,10 +4,10 @@ using CertDaemon.Acme;
 using CertDaemon.Aws;
 using CertDaemon.Dns;
 using CertDaemon.Issuance;
-using CertDaemon.Sources.Acme;
+using CertDaemon.Renewal.Sources.CaChain;
 using CertDaemon.Storage;
 
-namespace CertDaemon.Tests.Sources.Acme;
+namespace CertDaemon.Tests.Renewal.Sources.CaChain;
 
 /// <summary>
 /// The fallback decision as a table: each typed failure of an attempt → whose problem it is → retry, next CA or stop.

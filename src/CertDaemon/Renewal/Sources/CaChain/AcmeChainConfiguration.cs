@@ -1,7 +1,7 @@
 using CertDaemon.Configuration;
 using CertDaemon.Issuance;
 
-namespace CertDaemon.Sources.Acme;
+namespace CertDaemon.Renewal.Sources.CaChain;
 
 /// <summary>Builds the CA chain from the <c>Acme</c> section: <c>DirectoryUrl</c> first, then each <c>Fallback</c> entry.</summary>
 internal static class AcmeChainConfiguration

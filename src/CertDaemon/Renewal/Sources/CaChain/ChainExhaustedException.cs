@@ -1,6 +1,6 @@
 using CertDaemon.Issuance;
 
-namespace CertDaemon.Sources.Acme;
+namespace CertDaemon.Renewal.Sources.CaChain;
 
 /// <summary>
 /// A renewal failed at more than one CA of the chain. The message names each CA and its error; the inner exception is

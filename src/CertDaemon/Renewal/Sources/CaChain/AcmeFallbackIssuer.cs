@@ -2,7 +2,7 @@ using CertDaemon.Dns;
 using CertDaemon.Issuance;
 using Microsoft.Extensions.Logging;
 
-namespace CertDaemon.Sources.Acme;
+namespace CertDaemon.Renewal.Sources.CaChain;
 
 /// <summary>
 /// Issues a certificate from the chain of configured ACME CAs: the primary first, every run; the next CA only when

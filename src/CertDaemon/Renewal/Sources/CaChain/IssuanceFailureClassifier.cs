@@ -4,7 +4,7 @@ using CertDaemon.Acme;
 using CertDaemon.Aws;
 using CertDaemon.Issuance;
 
-namespace CertDaemon.Sources.Acme;
+namespace CertDaemon.Renewal.Sources.CaChain;
 
 /// <summary>
 /// Turns the exception of a failed issuance attempt into an <see cref="IssuanceFailure"/>: whose problem it was.

@@ -1,4 +1,4 @@
-namespace CertDaemon.Sources.Acme;
+namespace CertDaemon.Renewal.Sources.CaChain;
 
 /// <summary>Whose problem a failed ACME issuance was: the CA's (another CA may succeed) or ours (it would fail there too).</summary>
 internal enum IssuanceFailureKind

@@ -1,7 +1,7 @@
 using CertDaemon.Issuance;
 using CertDaemon.Storage;
 
-namespace CertDaemon.Sources.Acme;
+namespace CertDaemon.Renewal.Sources.CaChain;
 
 /// <summary>What <see cref="AcmeFallbackIssuer"/> needs to issue one certificate from the CA chain.</summary>
 /// <param name="PrimaryProfile">The profile asked of the primary CA (the certificate's own, else <c>Acme.Profile</c>);

@@ -1,4 +1,4 @@
-namespace CertDaemon.Sources.Acme;
+namespace CertDaemon.Renewal.Sources.CaChain;
 
 /// <summary>A failed issuance attempt, classified by <see cref="IssuanceFailureClassifier"/>.</summary>
 /// <param name="Detail">Why it is classified so, in words for the log (never secrets).</param>

@@ -1,6 +1,6 @@
 using CertDaemon.Dns;
 
-namespace CertDaemon.Sources.Acme;
+namespace CertDaemon.Renewal.Sources.CaChain;
 
 /// <summary>
 /// Passes everything to the real solver and remembers whether publishing failed, so a failure there (ours: Route53,

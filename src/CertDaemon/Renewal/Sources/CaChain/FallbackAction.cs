@@ -1,4 +1,4 @@
-namespace CertDaemon.Sources.Acme;
+namespace CertDaemon.Renewal.Sources.CaChain;
 
 /// <summary>What a renewal does after a failed attempt at one CA.</summary>
 internal enum FallbackAction

@@ -1,6 +1,6 @@
 using CertDaemon.Storage;
 
-namespace CertDaemon.Sources.Acme;
+namespace CertDaemon.Renewal.Sources.CaChain;
 
 /// <summary>
 /// By when a renewal must succeed: the moment the planner would call it an emergency (a fixed fraction of the current
