@@ -54,6 +54,7 @@ internal static class IamPolicyBuilder
         var zones = CollectZones(options, out var discovery);
         var roles = CollectRoles(options);
         var regions = options.Certificates
+            .Where(c => c.Issuer != CertificateIssuers.AcmExport)
             .SelectMany(c => c.Acm?.Regions ?? [])
             .Select(r => r.Trim().ToLowerInvariant())
             .Where(r => r.Length > 0)
@@ -89,6 +90,8 @@ internal static class IamPolicyBuilder
                 // ListCertificates has no resource-level permissions.
                 WriteStatement(json, "ListAcmCertificates", ["acm:ListCertificates"], ["*"]);
             }
+
+            AcmExportStatements.Write(json, options, zoneResources, zoneSuffix, WriteStatement, WriteStrings);
 
             if (roles.Count > 0)
             {

@@ -19,10 +19,20 @@ internal static class ConfigCommand
             var options = configuration.Options;
             output.WriteLine($"{configuration.SourcePath}: configuration is valid");
             output.WriteLine($"  CA directory: {options.Acme.DirectoryUrl}");
+            foreach (var fallback in options.Acme.Fallback)
+            {
+                output.WriteLine($"  fallback CA:  {fallback.DirectoryUrl}");
+            }
+
             output.WriteLine($"  certificates: {options.Certificates.Count}");
             foreach (var certificate in options.Certificates)
             {
                 output.WriteLine($"    {certificate.Name}: {string.Join(", ", certificate.Domains)}");
+            }
+
+            foreach (var line in Configuration.SourceNotes.For(options))
+            {
+                output.WriteLine("  note: " + line);
             }
 
             return ExitCodes.Success;

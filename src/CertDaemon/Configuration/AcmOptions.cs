@@ -20,4 +20,18 @@ public sealed record AcmOptions
     /// managed renewal (each renewal is charged per name). The default value is <see langword="false"/> (report only).
     /// </summary>
     public bool RenewWhenIneligible { get; init; }
+
+    /// <summary>
+    /// For an <c>acm-export</c> certificate: the ARN of an existing exportable ACM certificate to export from (e.g. the one
+    /// a load balancer already uses) instead of requesting one. The default is none: CertDaemon requests the certificate
+    /// (tagged <c>certdaemon:name</c>) and finds it again by that tag.
+    /// </summary>
+    public string? CertificateArn { get; init; }
+
+    /// <summary>
+    /// For an <c>acm-export</c> certificate: how long one run waits for ACM to validate a new certificate. A run that
+    /// gives up leaves the request and its validation records in place and waits on the same certificate at the next
+    /// check (nothing is requested twice). The default value is 15 minutes.
+    /// </summary>
+    public TimeSpan ValidationTimeout { get; init; } = TimeSpan.FromMinutes(15);
 }

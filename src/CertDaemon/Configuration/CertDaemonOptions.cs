@@ -42,6 +42,9 @@ public sealed record CertDaemonOptions
     /// </summary>
     public IReadOnlyList<IReadOnlyList<string>> DeployHooks { get; init; } = [];
 
+    /// <summary>Switches for test setups only; never set in production. The default is none set.</summary>
+    public TestingOptions Testing { get; init; } = new();
+
     /// <summary>The configured certificates. The default is none (ad-hoc certificates only).</summary>
     public IReadOnlyList<CertificateOptions> Certificates { get; init; } = [];
 }

@@ -47,6 +47,11 @@ public static partial class CertDaemonOptionsValidator
 
         if (certificate.Issuer != CertificateIssuers.AcmExport)
         {
+            if (certificate.Acm is { CertificateArn: not null })
+            {
+                report(path + ".Acm.CertificateArn", "applies only to certificates with \"Issuer\": \"acm-export\" (imported certificates get their ARN from the first import)");
+            }
+
             if (certificate.Acm is { RenewWhenIneligible: true })
             {
                 report(path + ".Acm.RenewWhenIneligible", "applies only to certificates with \"Issuer\": \"acm-export\" (ACM renews those; imported ones are renewed by CertDaemon)");
@@ -74,6 +79,16 @@ public static partial class CertDaemonOptionsValidator
         if (certificate.Profile is not null)
         {
             report(path + ".Profile", "profiles are an ACME feature; an acm-export certificate has ACM's fixed profile: remove it");
+        }
+
+        if (certificate.Acm?.CertificateArn is { } arn && !arn.StartsWith("arn:", StringComparison.Ordinal))
+        {
+            report(path + ".Acm.CertificateArn", $"\"{arn}\" is not an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)");
+        }
+
+        if (certificate.Acm is { } timeouts && (timeouts.ValidationTimeout <= TimeSpan.Zero || timeouts.ValidationTimeout > TimeSpan.FromHours(2)))
+        {
+            report(path + ".Acm.ValidationTimeout", $"must be positive and at most 02:00:00 (a run holds the certificate's lock while it waits), got {timeouts.ValidationTimeout}");
         }
     }
 }

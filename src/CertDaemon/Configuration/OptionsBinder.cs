@@ -15,7 +15,7 @@ internal static class OptionsBinder
         root.RejectUnknownKeys(
         [
             "Acme", "StateDirectory", "CertificateDirectory", "Route53", "Dns", "Nginx", "Store", "Renewal",
-            "DeployHooks", "Certificates", .. PassThroughSections,
+            "DeployHooks", "Certificates", "Testing", .. PassThroughSections,
         ]);
         foreach (var section in PassThroughSections)
         {
@@ -35,6 +35,7 @@ internal static class OptionsBinder
             Renewal = root.Object("Renewal") is { } renewal ? BindRenewal(renewal) : defaults.Renewal,
             DeployHooks = root.StringLists("DeployHooks") ?? defaults.DeployHooks,
             Certificates = root.Objects("Certificates")?.Select(BindCertificate).ToList() ?? defaults.Certificates,
+            Testing = root.Object("Testing") is { } testing ? BindTesting(testing) : defaults.Testing,
         };
     }
 
@@ -64,6 +65,12 @@ internal static class OptionsBinder
             ExternalAccountBinding = node.Object("ExternalAccountBinding") is { } eab ? BindExternalAccountBinding(eab) : null,
             Profile = node.String("Profile"),
         };
+    }
+
+    private static TestingOptions BindTesting(ConfigurationNode node)
+    {
+        node.RejectUnknownKeys("AcmExportSkipChainTrust");
+        return new TestingOptions { AcmExportSkipChainTrust = node.Boolean("AcmExportSkipChainTrust") ?? false };
     }
 
     private static ExternalAccountBindingOptions BindExternalAccountBinding(ConfigurationNode node)
@@ -149,7 +156,7 @@ internal static class OptionsBinder
 
     private static AcmOptions BindAcm(ConfigurationNode node)
     {
-        node.RejectUnknownKeys("Regions", "Tags", "CloudFront", "RenewWhenIneligible");
+        node.RejectUnknownKeys("Regions", "Tags", "CloudFront", "RenewWhenIneligible", "CertificateArn", "ValidationTimeout");
         var defaults = new AcmOptions();
         return new AcmOptions
         {
@@ -157,6 +164,8 @@ internal static class OptionsBinder
             Tags = node.StringMap("Tags") ?? defaults.Tags,
             CloudFront = node.Boolean("CloudFront") ?? defaults.CloudFront,
             RenewWhenIneligible = node.Boolean("RenewWhenIneligible") ?? defaults.RenewWhenIneligible,
+            CertificateArn = node.String("CertificateArn"),
+            ValidationTimeout = node.Duration("ValidationTimeout") ?? defaults.ValidationTimeout,
         };
     }
 

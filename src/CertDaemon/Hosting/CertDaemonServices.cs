@@ -83,7 +83,8 @@ internal static class CertDaemonServices
             }
 
             var acm = sp.GetRequiredService<IAcmClientFactory>();
-            foreach (var region in options.Certificates.SelectMany(c => c.Acm?.Regions ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            foreach (var region in options.Certificates.Where(c => c.Issuer != CertificateIssuers.AcmExport)
+                .SelectMany(c => c.Acm?.Regions ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
                 deployers.Add(new AcmDeployer(
                     acm.Create(region), sp.GetRequiredService<CertificateStateStore>(), sp.GetRequiredService<TimeProvider>(),
@@ -93,6 +94,8 @@ internal static class CertDaemonServices
             return deployers;
         });
 
+        services.AddSingleton<Renewal.Sources.AcmExport.AcmExportIssuer>();
+        services.AddSingleton<Renewal.Sources.AcmExport.AcmExportWatch>();
         services.AddSingleton<CertificateLifecycle>();
 
         // Renewal: the same coordinator for the daemon's jobs and `certdaemon renew`.

@@ -28,6 +28,7 @@ internal sealed partial class CertificateLifecycle(
     CertDaemonOptions options,
     AcmeSessions acme,
     AcmeFallbackIssuer caChain,
+    Sources.AcmExport.AcmExportIssuer acmExport,
     Route53SolverFactory solvers,
     CertificateStore store,
     CertificateStateStore states,
@@ -47,21 +48,25 @@ internal sealed partial class CertificateLifecycle(
 
         IssuedCertificate issued;
         Uri issuedBy;
+        string? sourceArn = null;
         StoredVersion stored;
         try
         {
-            if (certificate.Issuer != CertificateIssuers.Acme)
+            if (certificate.Issuer == CertificateIssuers.AcmExport)
             {
-                throw new InvalidOperationException(
-                    $"certificate '{certificate.Name}' has \"Issuer\": \"{certificate.Issuer}\", which this version cannot issue; nothing was changed");
+                var exported = await acmExport.ObtainAsync(certificate, state.Current, cancellationToken);
+                (issued, issuedBy, sourceArn) = (exported.Certificate, exported.Endpoint, exported.Arn);
+            }
+            else
+            {
+                var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
+                await RecoverOwnChallengeRecordsAsync(certificate, solver, cancellationToken);
+                var deadline = RenewalDeadline.For(state.Current, [.. certificate.Domains], RenewalPolicy.Default.EmergencyFraction, time.GetUtcNow());
+                var obtained = await caChain.IssueAsync(
+                    new AcmeSourceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, state.Current, deadline), solver, cancellationToken);
+                (issued, issuedBy) = (obtained.Issued, obtained.Authority.DirectoryUrl);
             }
 
-            var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
-            await RecoverOwnChallengeRecordsAsync(certificate, solver, cancellationToken);
-            var deadline = RenewalDeadline.For(state.Current, [.. certificate.Domains], RenewalPolicy.Default.EmergencyFraction, time.GetUtcNow());
-            var obtained = await caChain.IssueAsync(
-                new AcmeSourceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, state.Current, deadline), solver, cancellationToken);
-            (issued, issuedBy) = (obtained.Issued, obtained.Authority.DirectoryUrl);
             stored = await store.CommitAsync(
                 certificate.Name, new CertificateMaterial(issued.CertificatePem, issued.ChainPem, issued.PrivateKeyPem), cancellationToken);
         }
@@ -78,8 +83,13 @@ internal sealed partial class CertificateLifecycle(
             History = [.. s.History, new CertificateHistoryEntry(stored.Version, issued.SerialHex, issued.NotAfter, now)],
             Current = new CurrentCertificate(
                 stored.Version, issued.SerialHex, issued.Domains, KeyTypeNames.ToName(issued.KeyType), issued.NotBefore, issued.NotAfter,
-                issued.AriCertificateId, issuedBy, now, Issuer: CertificateIssuers.Acme),
+                issued.AriCertificateId, issuedBy, now, Issuer: certificate.Issuer, SourceArn: sourceArn),
             LastError = null,
+            Targets = sourceArn is null ? s.Targets : new Dictionary<string, TargetState>(s.Targets)
+            {
+                // The ACM certificate is the source itself: ACM holds exactly what was exported (nothing is imported).
+                ["acm:" + certificate.Acm!.Regions[0]] = new TargetState { HeldSerial = issued.SerialHex, Arn = sourceArn, LastAttemptAt = now, LastSuccessAt = now },
+            },
         }, cancellationToken);
 
         var (deployments, hookResult) = await DeployAsync(certificate, issued.SerialHex, cancellationToken);
@@ -120,6 +130,13 @@ internal sealed partial class CertificateLifecycle(
     /// </summary>
     public async Task<IssuedCertificate> DryRunAsync(ManagedCertificate certificate, Uri directoryUrl, CancellationToken cancellationToken)
     {
+        if (certificate.Issuer == CertificateIssuers.AcmExport)
+        {
+            // Every ACM request and export is charged: a rehearsal would cost what the real thing costs.
+            throw new InvalidOperationException(
+                $"renew --dry-run does not apply to '{certificate.Name}' (Issuer acm-export: ACM charges for every request and export); `certdaemon status` shows what ACM holds");
+        }
+
         using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
         var issuer = await acme.GetIssuerAsync(directoryUrl, cancellationToken);
         var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
@@ -155,7 +172,9 @@ internal sealed partial class CertificateLifecycle(
         deployers.Where(d => d switch
         {
             Deployment.Nginx.NginxDeployer => certificate.Nginx,
-            Deployment.Acm.AcmDeployer acm => certificate.Acm?.Regions.Contains(acm.Region, StringComparer.Ordinal) == true,
+            // An acm-export certificate already lives in ACM: never import a copy of it.
+            Deployment.Acm.AcmDeployer acm => certificate.Issuer != CertificateIssuers.AcmExport
+                && certificate.Acm?.Regions.Contains(acm.Region, StringComparer.Ordinal) == true,
             _ => true,
         });
 

@@ -32,7 +32,8 @@ internal sealed class RenewalCoordinator(
     IssuanceThrottle throttle,
     Random random,
     TimeProvider time,
-    ILogger<RenewalCoordinator> logger)
+    ILogger<RenewalCoordinator> logger,
+    Sources.AcmExport.AcmExportWatch? acmExport = null)
 {
     private readonly ConcurrentDictionary<string, (RenewalReason Reason, DateTimeOffset? At)> _announced = new(StringComparer.OrdinalIgnoreCase);
     private readonly RenewalPolicy _policy = RenewalPolicy.Default with { CheckInterval = options.Renewal.CheckInterval };
@@ -45,6 +46,12 @@ internal sealed class RenewalCoordinator(
         var now = time.GetUtcNow();
         var state = await RefreshScheduleAsync(certificate, now, cancellationToken);
         var decision = RenewalFacts.Plan(certificate, state, options.Renewal, now, force);
+        if (acmExport is not null)
+        {
+            // An acm-export certificate is renewed by ACM: a new serial there makes it due now.
+            decision = await acmExport.ReviewAsync(certificate, state, decision, now, cancellationToken);
+        }
+
         Announce(name, decision, now);
 
         if (!decision.IsDue(now))

@@ -33,6 +33,15 @@ internal static class RenewalFacts
             renewalState?.RandomFraction ?? StableFraction(certificate.Name, state?.Current?.Serial),
             force);
 
+        // ACM renews an acm-export certificate itself: the lifetime and ARI rules do not apply to it. What is left is
+        // "missing", names or key type changed, revoked, forced and backoff; ACM's renewals are found at each check.
+        if (certificate.Issuer == CertificateIssuers.AcmExport && decision.Reason is RenewalReason.AriWindow or RenewalReason.OneThirdLifetime
+            or RenewalReason.HalfLifetime or RenewalReason.Emergency)
+        {
+            decision = new RenewalDecision(now + renewal.CheckInterval, RenewalReason.AcmManaged,
+                "ACM renews this certificate itself; each check asks ACM and exports the certificate again when its serial changes.");
+        }
+
         // A revoked certificate is planned like a missing one (now, subject to failure backoff), under its own reason.
         return state?.Current is { RevokedAt: { } revokedAt } revoked && decision.Reason == RenewalReason.Missing
             ? decision with

@@ -32,4 +32,10 @@ public enum RenewalReason
 
     /// <summary><c>revoked</c>: <c>certdaemon revoke</c> revoked the certificate; it is replaced at the next check (added last: values are stable).</summary>
     Revoked,
+
+    /// <summary><c>acm-managed</c>: an <c>acm-export</c> certificate; ACM renews it and it is exported again when ACM's serial changes.</summary>
+    AcmManaged,
+
+    /// <summary><c>acm-renewed</c>: ACM holds a newer certificate (another serial) than the live files: export it now.</summary>
+    AcmRenewed,
 }

@@ -15,6 +15,8 @@ public static class RenewalReasonNames
         RenewalReason.OneThirdLifetime => "one-third-lifetime",
         RenewalReason.HalfLifetime => "half-lifetime",
         RenewalReason.Backoff => "backoff",
+        RenewalReason.AcmManaged => "acm-managed",
+        RenewalReason.AcmRenewed => "acm-renewed",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Unknown renewal reason."),
     };
 }

@@ -11,7 +11,7 @@ namespace CertDaemon.Testbed.Moto;
 
 /// <summary>
 /// A private <c>moto_server</c> (independent implementation of the AWS wire protocols) on a free loopback port.
-/// Started by <see cref="StartAsync"/>, killed with its whole process tree by <see cref="DisposeAsync"/>; everything
+/// Started by <see cref="StartAsync(CancellationToken)"/>, killed with its whole process tree by <see cref="DisposeAsync"/>; everything
 /// it prints is kept in <see cref="Output"/> so a failing test can show it.
 /// </summary>
 /// <remarks>
@@ -49,7 +49,14 @@ public sealed class MotoServer : IAsyncDisposable
     }
 
     /// <summary>Starts moto on a free port and returns once it answers HTTP; throws with moto's output if it does not.</summary>
-    public static async Task<MotoServer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<MotoServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(acmValidationWaitSeconds: 0, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="StartAsync(CancellationToken)"/>; a certificate requested from moto's ACM turns ISSUED only
+    /// <paramref name="acmValidationWaitSeconds"/> after the request (<c>MOTO_ACM_VALIDATION_WAIT</c>; moto's own
+    /// default is 60): 0 for tests that want it at once, a large value for a validation that never completes.
+    /// </summary>
+    public static async Task<MotoServer> StartAsync(int acmValidationWaitSeconds, CancellationToken cancellationToken = default)
     {
         Exception? last = null;
 
@@ -57,7 +64,7 @@ public sealed class MotoServer : IAsyncDisposable
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var port = FreePort();
-            var server = Launch(port);
+            var server = Launch(port, acmValidationWaitSeconds);
             try
             {
                 await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(30), cancellationToken);
@@ -96,6 +103,24 @@ public sealed class MotoServer : IAsyncDisposable
         return id.StartsWith("/hostedzone/", StringComparison.Ordinal) ? id["/hostedzone/".Length..] : id;
     }
 
+    /// <summary>
+    /// Test setup only (our product never deletes certificates): ACM DeleteCertificate in <paramref name="region"/>,
+    /// e.g. to stand for ACM replacing a certificate by another one (moto has no RenewCertificate).
+    /// </summary>
+    public async Task DeleteAcmCertificateAsync(string region, string arn, CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient(new SigV4SigningHandler(Credentials, RegionEndpoint.GetBySystemName(region), "acm", new SocketsHttpHandler()));
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint);
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "CertificateManager.DeleteCertificate");
+        request.Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["CertificateArn"] = arn }), Encoding.UTF8);
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-amz-json-1.1");
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"moto DeleteCertificate {arn} failed: HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -130,7 +155,7 @@ public sealed class MotoServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static MotoServer Launch(int port)
+    private static MotoServer Launch(int port, int acmValidationWaitSeconds)
     {
         var info = new ProcessStartInfo("moto_server")
         {
@@ -138,6 +163,7 @@ public sealed class MotoServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        info.Environment["MOTO_ACM_VALIDATION_WAIT"] = acmValidationWaitSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var argument in new[] { "-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             info.ArgumentList.Add(argument);

@@ -148,7 +148,73 @@ internal sealed class AcmClient : IAcmClient, IDisposable
             c.InUseBy ?? [],
             c.Type,
             c.KeyAlgorithm,
-            c.Status);
+            c.Status)
+        {
+            NotBefore = c.NotBefore,
+            DomainValidations = [.. (c.DomainValidationOptions ?? []).Where(v => !string.IsNullOrEmpty(v.DomainName)).Select(v => new AcmDomainValidation(
+                v.DomainName!, v.ValidationStatus, v.ResourceRecord?.Name, v.ResourceRecord?.Type, v.ResourceRecord?.Value))],
+            RenewalEligibility = c.RenewalEligibility,
+            RenewalStatus = c.RenewalSummary?.RenewalStatus,
+            ExportOption = c.Options?.Export,
+            FailureReason = c.FailureReason,
+        };
+    }
+
+    public async Task<string> RequestCertificateAsync(AcmCertificateRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Domains.Count == 0)
+        {
+            throw new ArgumentException("at least one domain is required", nameof(request));
+        }
+
+        var body = new AcmWire.RequestCertificateRequest(
+            request.Domains[0],
+            request.Domains.Count > 1 ? request.Domains : null,
+            "DNS",
+            request.KeyAlgorithm,
+            request.IdempotencyToken,
+            request.Exportable ? new AcmWire.CertificateOptions(null, "ENABLED") : null,
+            request.Tags is { Count: > 0 } tags ? [.. tags.Select(t => new AcmWire.Tag(t.Key, t.Value))] : null);
+
+        // Each request may create a certificate that is charged for: never repeated after a lost answer (the caller
+        // looks for it by its tags and the idempotency token covers an hour).
+        var response = await SendAsync(
+            "RequestCertificate", body, AcmJsonContext.Default.RequestCertificateRequest, AcmJsonContext.Default.ImportCertificateResponse,
+            idempotent: false, cancellationToken);
+        return string.IsNullOrEmpty(response.Value?.CertificateArn)
+            ? throw response.FormatError("RequestCertificate answered without CertificateArn")
+            : response.Value.CertificateArn;
+    }
+
+    public async Task<AcmExportedCertificate> ExportCertificateAsync(string certificateArn, ReadOnlyMemory<byte> passphrase, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(certificateArn);
+        if (passphrase.Length is < 4 or > 128)
+        {
+            throw new ArgumentException($"ACM needs a passphrase of 4 to 128 bytes, got {passphrase.Length}", nameof(passphrase));
+        }
+
+        var response = await SendAsync(
+            "ExportCertificate", new AcmWire.ExportCertificateRequest(certificateArn, passphrase.ToArray()), AcmJsonContext.Default.ExportCertificateRequest,
+            AcmJsonContext.Default.ExportCertificateResponse, idempotent: true, cancellationToken);
+        var value = response.Value;
+        if (string.IsNullOrWhiteSpace(value?.Certificate) || string.IsNullOrWhiteSpace(value.PrivateKey))
+        {
+            // The answer's text may hold key material: never put it in the exception.
+            throw new AwsResponseFormatException(
+                ServiceName, "ExportCertificate", response.StatusCode, "ExportCertificate answered without Certificate or PrivateKey", "(not shown)", response.RequestId);
+        }
+
+        return new AcmExportedCertificate(value.Certificate, value.CertificateChain ?? "", value.PrivateKey);
+    }
+
+    public async Task RenewCertificateAsync(string certificateArn, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(certificateArn);
+        await SendAsync(
+            "RenewCertificate", new AcmWire.CertificateArnRequest(certificateArn), AcmJsonContext.Default.CertificateArnRequest,
+            AcmJsonContext.Default.ImportCertificateResponse, idempotent: true, cancellationToken);
     }
 
     public async Task<AcmCertificatePage> ListCertificatesAsync(

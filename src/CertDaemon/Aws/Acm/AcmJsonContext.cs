@@ -15,4 +15,7 @@ namespace CertDaemon.Aws.Acm;
 [JsonSerializable(typeof(AcmWire.ListCertificatesResponse))]
 [JsonSerializable(typeof(AcmWire.ListTagsResponse))]
 [JsonSerializable(typeof(AcmWire.AddTagsRequest))]
+[JsonSerializable(typeof(AcmWire.RequestCertificateRequest))]
+[JsonSerializable(typeof(AcmWire.ExportCertificateRequest))]
+[JsonSerializable(typeof(AcmWire.ExportCertificateResponse))]
 internal sealed partial class AcmJsonContext : JsonSerializerContext;

@@ -34,7 +34,34 @@ internal static class AcmWire
         IReadOnlyList<string>? InUseBy,
         string? Type,
         string? KeyAlgorithm,
-        string? Status);
+        string? Status,
+        [property: JsonConverter(typeof(EpochSecondsConverter))] DateTimeOffset? NotBefore = null,
+        IReadOnlyList<DomainValidation>? DomainValidationOptions = null,
+        string? RenewalEligibility = null,
+        RenewalSummary? RenewalSummary = null,
+        CertificateOptions? Options = null,
+        string? FailureReason = null);
+
+    internal sealed record DomainValidation(string? DomainName, string? ValidationStatus, string? ValidationMethod, ResourceRecord? ResourceRecord);
+
+    internal sealed record ResourceRecord(string? Name, string? Type, string? Value);
+
+    internal sealed record RenewalSummary(string? RenewalStatus, string? RenewalStatusReason);
+
+    internal sealed record CertificateOptions(string? CertificateTransparencyLoggingPreference, string? Export);
+
+    internal sealed record RequestCertificateRequest(
+        string DomainName,
+        IReadOnlyList<string>? SubjectAlternativeNames,
+        string ValidationMethod,
+        string? KeyAlgorithm,
+        string? IdempotencyToken,
+        CertificateOptions? Options,
+        IReadOnlyList<Tag>? Tags);
+
+    internal sealed record ExportCertificateRequest(string CertificateArn, byte[] Passphrase);
+
+    internal sealed record ExportCertificateResponse(string? Certificate, string? CertificateChain, string? PrivateKey);
 
     internal sealed record ListCertificatesRequest(Filters? Includes, string? NextToken, int? MaxItems);
 

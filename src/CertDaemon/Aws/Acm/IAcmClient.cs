@@ -40,6 +40,23 @@ internal interface IAcmClient
     /// <summary>ListTagsForCertificate: key to value (a tag without value maps to the empty string).</summary>
     Task<IReadOnlyDictionary<string, string>> ListTagsForCertificateAsync(string certificateArn, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// RequestCertificate with DNS validation. Not idempotent by itself (each call may create a certificate that is
+    /// charged for): repeated only after throttling, and within an hour ACM treats calls with the same
+    /// <see cref="AcmCertificateRequest.IdempotencyToken"/> as one request.
+    /// </summary>
+    /// <returns>The new certificate's ARN.</returns>
+    Task<string> RequestCertificateAsync(AcmCertificateRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// ExportCertificate: the certificate, its chain and the private key as encrypted PKCS#8 PEM under
+    /// <paramref name="passphrase"/> (4 to 128 bytes). Each call is charged for an exportable public certificate.
+    /// </summary>
+    Task<AcmExportedCertificate> ExportCertificateAsync(string certificateArn, ReadOnlyMemory<byte> passphrase, CancellationToken cancellationToken);
+
+    /// <summary>RenewCertificate: asks ACM to renew an eligible certificate now (managed renewal); charged per name for exportable ones.</summary>
+    Task RenewCertificateAsync(string certificateArn, CancellationToken cancellationToken);
+
     /// <summary>AddTagsToCertificate: adds the tags or overwrites the values of existing keys; other tags stay.</summary>
     Task AddTagsToCertificateAsync(string certificateArn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
 }
