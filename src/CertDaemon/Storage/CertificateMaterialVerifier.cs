@@ -30,7 +30,10 @@ internal static class CertificateMaterialVerifier
                 throw new CertificateMaterialException(name, $"The chain of '{name}' holds no certificate.");
             }
 
-            if (!leaf.IssuerName.RawData.AsSpan().SequenceEqual(chain[0].SubjectName.RawData))
+            // RFC 5280 7.1: names match after canonicalisation; the same name may be a PrintableString in one
+            // certificate and a UTF8String in the other (ACM's exports), so equal bytes are not required.
+            if (!leaf.IssuerName.RawData.AsSpan().SequenceEqual(chain[0].SubjectName.RawData)
+                && !string.Equals(leaf.IssuerName.Name, chain[0].SubjectName.Name, StringComparison.OrdinalIgnoreCase))
             {
                 throw new CertificateMaterialException(
                     name, $"The chain of '{name}' does not start with the certificate's issuer ('{leaf.Issuer}' expected, '{chain[0].Subject}' found).");

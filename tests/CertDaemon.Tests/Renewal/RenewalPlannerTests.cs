@@ -392,7 +392,7 @@ public sealed class RenewalPlannerTests
     public void Reason_names_are_stable()
     {
         Assert.Equal(
-            ["forced", "missing", "domains-changed", "key-type-changed", "emergency", "ari-window", "one-third-lifetime", "half-lifetime", "backoff", "revoked"],
+            ["forced", "missing", "domains-changed", "key-type-changed", "emergency", "ari-window", "one-third-lifetime", "half-lifetime", "backoff", "revoked", "acm-managed", "acm-renewed"],
             Enum.GetValues<RenewalReason>().Select(r => r.ToName()));
     }
 }
