@@ -134,17 +134,21 @@ OVERRIDES
   chmod 0644 "$1/usr/share/lintian/overrides/certdaemon"
 }
 
-# Maintainer script bodies shared by both formats (POSIX sh).
-create_directories='install -d -m 0750 /etc/certdaemon
-install -d -m 0700 /var/lib/certdaemon
+# Maintainer script bodies shared by both formats (POSIX sh). $DPKG_ROOT is empty on a normal install; dpkg sets it
+# when installing into another root without chroot (dpkg --root DIR --force-script-chrootless), and then nothing
+# outside that root is touched (no systemctl).
+create_directories='R=${DPKG_ROOT:-}
+install -d -m 0750 "$R/etc/certdaemon"
+install -d -m 0700 "$R/var/lib/certdaemon"
 # An existing /etc/letsencrypt (certbot'"'"'s) keeps its owner and modes.
-[ -d /etc/letsencrypt ] || install -d -m 0755 /etc/letsencrypt
+[ -d "$R/etc/letsencrypt" ] || install -d -m 0755 "$R/etc/letsencrypt"
 # Unit files changed: tell systemd (never enable or start: the configuration has to be edited first).
-if [ -d /run/systemd/system ]; then systemctl daemon-reload >/dev/null 2>&1 || true; fi'
-stop_service='if [ -d /run/systemd/system ]; then systemctl stop certdaemon.service >/dev/null 2>&1 || true; fi'
-disable_service='if [ -d /run/systemd/system ]; then systemctl disable certdaemon.service >/dev/null 2>&1 || true; fi
+if [ -z "$R" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload >/dev/null 2>&1 || true; fi'
+stop_service='if [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then systemctl stop certdaemon.service >/dev/null 2>&1 || true; fi'
+disable_service='if [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then systemctl disable certdaemon.service >/dev/null 2>&1 || true; fi
 # Without systemd running, remove what `systemctl enable` made.
-rm -f /etc/systemd/system/multi-user.target.wants/certdaemon.service'
+rm -f "${DPKG_ROOT:-}/etc/systemd/system/multi-user.target.wants/certdaemon.service"'
+reload_units='if [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload >/dev/null 2>&1 || true; fi'
 
 build_deb() {
   local rid=$1 binary=$2 arch
@@ -202,11 +206,11 @@ EOF
 set -e
 if [ "\$1" = remove ] || [ "\$1" = purge ]; then
 $disable_service
-  if [ -d /run/systemd/system ]; then systemctl daemon-reload >/dev/null 2>&1 || true; fi
+$reload_units
 fi
 if [ "\$1" = purge ]; then
   # Configuration and state (ACME account keys) go; certificates stay: nginx configurations point at them.
-  rm -rf /etc/certdaemon /var/lib/certdaemon
+  rm -rf "\${DPKG_ROOT:-}/etc/certdaemon" "\${DPKG_ROOT:-}/var/lib/certdaemon"
 fi
 EOF
   chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/prerm" "$root/DEBIAN/postrm"
@@ -261,7 +265,7 @@ $disable_service
 fi
 
 %postun
-if [ -d /run/systemd/system ]; then systemctl daemon-reload >/dev/null 2>&1 || true; fi
+$reload_units
 
 %files
 %attr(0755,root,root) /usr/bin/certdaemon
