@@ -20,6 +20,7 @@ install_prerequisites() {
   command -v jq >/dev/null 2>&1 || missing+=(jq)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v clang >/dev/null 2>&1 || missing+=(clang)
+  command -v rpmbuild >/dev/null 2>&1 || missing+=(rpm)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
   if [ ${#missing[@]} -gt 0 ]; then
