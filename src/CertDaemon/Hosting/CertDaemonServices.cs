@@ -44,6 +44,8 @@ internal static class CertDaemonServices
 
         // DNS-01 through Route53.
         services.AddSingleton<IChallengeJournal>(_ => new FileChallengeJournal(options.StateDirectory));
+        services.AddSingleton<ChallengeRunRegistry>();
+        services.AddSingleton(_ => new ZoneWriteLocks(options.StateDirectory));
         services.AddSingleton(new Route53SolverOptions
         {
             PropagationTimeout = options.Route53.PropagationTimeout,

@@ -41,6 +41,7 @@ internal sealed partial class CertificateLifecycle(
     public async Task<LifecycleOutcome> IssueAndDeployAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
     {
         using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
+        using var run = BeginChallengeRun(certificate.Name);
         var state = await states.LoadAsync(certificate.Name, cancellationToken) ?? new CertificateState { Name = certificate.Name };
 
         IssuedCertificate issued;
@@ -49,7 +50,7 @@ internal sealed partial class CertificateLifecycle(
         {
             var issuer = await acme.GetIssuerAsync(null, cancellationToken);
             var replaces = state.Current is { } current && current.DirectoryUrl == acme.DefaultDirectoryUrl ? current.AriCertificateId : null;
-            var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
+            var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId, run.Owner);
             await RecoverOwnChallengeRecordsAsync(certificate, solver, cancellationToken);
             issued = await issuer.IssueAsync(
                 new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, replaces), solver, cancellationToken);
@@ -112,8 +113,9 @@ internal sealed partial class CertificateLifecycle(
     public async Task<IssuedCertificate> DryRunAsync(ManagedCertificate certificate, Uri directoryUrl, CancellationToken cancellationToken)
     {
         using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
+        using var run = BeginChallengeRun(certificate.Name);
         var issuer = await acme.GetIssuerAsync(directoryUrl, cancellationToken);
-        var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
+        var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId, run.Owner);
         return await issuer.IssueAsync(
             new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, Replaces: null), solver, cancellationToken);
     }
@@ -203,8 +205,9 @@ internal sealed partial class CertificateLifecycle(
     }
 
     /// <summary>
-    /// A crashed earlier run of this certificate may have left TXT values (journaled before publishing). We hold its
-    /// run lock, so no other process is solving these names for it: remove them before publishing new ones.
+    /// Earlier runs on these names may have left TXT values (journaled before publishing): remove those whose run is
+    /// dead before publishing new ones. Values of runs still in flight (another certificate on the same name, in this
+    /// process or another) are theirs and stay.
     /// </summary>
     private async Task RecoverOwnChallengeRecordsAsync(ManagedCertificate certificate, Route53DnsChallengeSolver solver, CancellationToken cancellationToken)
     {
@@ -240,6 +243,18 @@ internal sealed partial class CertificateLifecycle(
     {
         var directory = Path.Combine(options.StateDirectory, "locks");
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return LineageLock.AcquireAsync(name, Path.Combine(directory, name + ".lock"), LockTimeout, time, cancellationToken);
+        return LineageLock.AcquireAsync(name, RunLockPath(name), LockTimeout, time, cancellationToken);
+    }
+
+    private string RunLockPath(string name) => Path.Combine(options.StateDirectory, "locks", name + ".lock");
+
+    /// <summary>Call while holding the run lock: the journal entries of this run name it and that lock as their owner.</summary>
+    private ChallengeRun BeginChallengeRun(string name) => new(solvers.Runs, solvers.Runs.Begin(RunLockPath(name)));
+
+    private sealed class ChallengeRun(ChallengeRunRegistry runs, ChallengeRunOwner owner) : IDisposable
+    {
+        public ChallengeRunOwner Owner => owner;
+
+        public void Dispose() => runs.End(owner);
     }
 }
