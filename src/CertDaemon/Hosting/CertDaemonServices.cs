@@ -60,7 +60,10 @@ internal static class CertDaemonServices
             options.CertificateDirectory, new Storage.CertificateStoreOptions { KeepVersions = options.Store.KeepVersions },
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateStore>>()));
         services.AddSingleton(sp => new CertificateStateStore(
-            options.StateDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateStateStore>>()));
+            options.StateDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateStateStore>>())
+        {
+            RebuildFromLiveFiles = new LiveStateRebuilder(options, sp.GetRequiredService<CertificateStore>()).Rebuild,
+        });
 
         // Deployment targets.
         services.AddSingleton<CommandRunner>();
