@@ -48,12 +48,11 @@ internal sealed partial class CertificateLifecycle(
         StoredVersion stored;
         try
         {
-            var issuer = await acme.GetIssuerAsync(null, cancellationToken);
             var replaces = state.Current is { } current && current.DirectoryUrl == acme.DefaultDirectoryUrl ? current.AriCertificateId : null;
             var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId, run.Owner);
             await RecoverOwnChallengeRecordsAsync(certificate, solver, cancellationToken);
-            issued = await issuer.IssueAsync(
-                new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, replaces), solver, cancellationToken);
+            issued = await acme.WithIssuerAsync(null, issuer => issuer.IssueAsync(
+                new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, replaces), solver, cancellationToken), cancellationToken);
             stored = await store.CommitAsync(
                 certificate.Name, new CertificateMaterial(issued.CertificatePem, issued.ChainPem, issued.PrivateKeyPem), cancellationToken);
         }
@@ -114,10 +113,9 @@ internal sealed partial class CertificateLifecycle(
     {
         using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
         using var run = BeginChallengeRun(certificate.Name);
-        var issuer = await acme.GetIssuerAsync(directoryUrl, cancellationToken);
         var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId, run.Owner);
-        return await issuer.IssueAsync(
-            new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, Replaces: null), solver, cancellationToken);
+        return await acme.WithIssuerAsync(directoryUrl, issuer => issuer.IssueAsync(
+            new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, Replaces: null), solver, cancellationToken), cancellationToken);
     }
 
     /// <summary>
