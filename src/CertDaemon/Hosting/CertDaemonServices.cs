@@ -34,6 +34,8 @@ internal static class CertDaemonServices
             options.Acme.TrustedCaFile is { } caFile ? AcmeHttpHandlerFactory.LoadPemBundle(caFile) : null))
         {
             Timeout = TimeSpan.FromSeconds(60),
+            // ACME responses are small (a certificate chain is a few KB): a CA answering without end is an error.
+            MaxResponseContentBufferSize = 4 * 1024 * 1024,
         });
         services.AddSingleton(sp => new AcmeAccountProvisioner(options.StateDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(new AcmeAccountSettings(
