@@ -64,8 +64,9 @@ internal static class CertDaemonServices
         services.AddSingleton(sp => new CertificateStateStore(
             options.StateDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateStateStore>>())
         {
-            RebuildFromLiveFiles = new LiveStateRebuilder(options, sp.GetRequiredService<CertificateStore>()).Rebuild,
+            RebuildFromLiveFiles = sp.GetRequiredService<LiveStateRebuilder>().Rebuild,
         });
+        services.AddSingleton(sp => new LiveStateRebuilder(options, sp.GetRequiredService<CertificateStore>()));
 
         // Deployment targets.
         services.AddSingleton<CommandRunner>();

@@ -31,6 +31,7 @@ internal sealed partial class CertificateLifecycle(
     CertificateStateStore states,
     IReadOnlyList<ICertificateDeployer> deployers,
     DeployHookRunner hooks,
+    LiveStateRebuilder rebuilder,
     TimeProvider time,
     ILogger<CertificateLifecycle> logger) : ICertificateRenewer
 {
@@ -84,7 +85,7 @@ internal sealed partial class CertificateLifecycle(
     public async Task<LifecycleOutcome?> DeployPendingAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
     {
         using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
-        var state = await states.LoadAsync(certificate.Name, cancellationToken);
+        var state = await ReconcileWithLiveAsync(certificate.Name, await states.LoadAsync(certificate.Name, cancellationToken), cancellationToken);
         if (state?.Current is not { } current)
         {
             return null;
@@ -200,6 +201,27 @@ internal sealed partial class CertificateLifecycle(
         }
 
         return (results, hookResult);
+    }
+
+    /// <summary>
+    /// A run killed after its live switch and before recording it leaves a newer version of ours live that the state
+    /// does not know: nginx still serves the old one and every target looks current. Record what is live, so the
+    /// targets that do not hold it are deployed now. Certbot's versions are not ours to adopt here.
+    /// </summary>
+    private async Task<CertificateState?> ReconcileWithLiveAsync(string name, CertificateState? state, CancellationToken cancellationToken)
+    {
+        if (store.GetLive(name) is not { IsCertbotVersion: false } live || (state?.Current is { } current && live.Version <= current.Version))
+        {
+            return state;
+        }
+
+        var adopted = rebuilder.Describe(live);
+        LifecycleLog.InterruptedRunReconciled(logger, name, live.Version, live.Serial);
+        return await states.UpdateAsync(name, s => s with
+        {
+            History = [.. s.History.Where(h => h.Version != live.Version), new CertificateHistoryEntry(live.Version, live.Serial, live.NotAfter, adopted.IssuedAt)],
+            Current = adopted,
+        }, cancellationToken);
     }
 
     /// <summary>

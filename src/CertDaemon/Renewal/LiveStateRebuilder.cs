@@ -32,21 +32,31 @@ internal sealed class LiveStateRebuilder(CertDaemonOptions options, CertificateS
             return null;
         }
 
-        using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(live.CertificatePath));
-        var domains = IssuedCertificateVerifier.DnsNames(certificate).Order(StringComparer.Ordinal).ToList();
-        var keyType = KeyTypeOf(certificate);
+        var current = Describe(live);
         var configured = options.Certificates.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
         return new CertificateState
         {
             Name = name,
             // An ad-hoc certificate is known only from its state: keep managing the names it has.
-            Domains = configured ? [] : domains,
-            KeyType = configured ? null : keyType,
-            History = [new CertificateHistoryEntry(live.Version, live.Serial, live.NotAfter, new DateTimeOffset(certificate.NotBefore.ToUniversalTime()))],
-            Current = new CurrentCertificate(
-                live.Version, live.Serial, domains, keyType, new DateTimeOffset(certificate.NotBefore.ToUniversalTime()), live.NotAfter,
-                AriCertificateId: null, options.Acme.DirectoryUrl, new DateTimeOffset(certificate.NotBefore.ToUniversalTime())),
+            Domains = configured ? [] : current.Domains,
+            KeyType = configured ? null : current.KeyType,
+            History = [new CertificateHistoryEntry(live.Version, live.Serial, live.NotAfter, current.IssuedAt)],
+            Current = current,
         };
+    }
+
+    /// <summary>
+    /// <paramref name="version"/> as <see cref="CertificateState.Current"/>, from its certificate file. Its ARI CertID
+    /// is not known here (the next order simply sends no <c>replaces</c>); the issue time is taken as its not-before.
+    /// </summary>
+    public CurrentCertificate Describe(StoredVersion version)
+    {
+        using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(version.CertificatePath));
+        var domains = IssuedCertificateVerifier.DnsNames(certificate).Order(StringComparer.Ordinal).ToList();
+        var notBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime());
+        return new CurrentCertificate(
+            version.Version, version.Serial, domains, KeyTypeOf(certificate), notBefore, version.NotAfter,
+            AriCertificateId: null, options.Acme.DirectoryUrl, notBefore);
     }
 
     private static string KeyTypeOf(X509Certificate2 certificate)
