@@ -18,4 +18,8 @@ internal sealed record CertificateStatus(
     DateTimeOffset? LastErrorAt,
     IReadOnlyList<TargetStatus> Targets,
     string? Issuer = null,
-    string? IssuedBy = null);
+    string? IssuedBy = null)
+{
+    /// <summary>What kind of failure <see cref="LastError"/> is (<c>issuance</c>, <c>state</c>, <c>state-unreadable</c>, ...).</summary>
+    public string? LastErrorKind { get; init; }
+}

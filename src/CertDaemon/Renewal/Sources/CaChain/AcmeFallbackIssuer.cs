@@ -34,11 +34,10 @@ internal sealed class AcmeFallbackIssuer(
                 var watched = new WatchedSolver(solver);
                 try
                 {
-                    var issuer = await sessions.GetIssuerAsync(ca.DirectoryUrl, cancellationToken);
                     var replaces = request.Current is { } current && current.DirectoryUrl == ca.DirectoryUrl ? current.AriCertificateId : null;
                     var profile = ca.Index == 0 ? request.PrimaryProfile : ca.Profile;
-                    var issued = await issuer.IssueAsync(
-                        new IssuanceRequest(request.Name, request.Domains, request.KeyType, profile, replaces), watched, cancellationToken);
+                    var issued = await sessions.WithIssuerAsync(ca.DirectoryUrl, issuer => issuer.IssueAsync(
+                        new IssuanceRequest(request.Name, request.Domains, request.KeyType, profile, replaces), watched, cancellationToken), cancellationToken);
                     if (ca.Index > 0)
                     {
                         SourceLog.IssuedByFallback(logger, request.Name, ca.Role, ca.DirectoryUrl);
