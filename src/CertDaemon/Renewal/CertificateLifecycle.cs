@@ -115,7 +115,8 @@ internal sealed partial class CertificateLifecycle(
         var issuer = await acme.GetIssuerAsync(directoryUrl, cancellationToken);
         var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
         return await issuer.IssueAsync(
-            new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, Replaces: null), solver, cancellationToken);
+            new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, Replaces: null) { DryRun = true },
+            solver, cancellationToken);
     }
 
     /// <summary>
