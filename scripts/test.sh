@@ -23,6 +23,12 @@ install_prerequisites() {
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null || { log "apt-get install failed"; return 1; }
   fi
+  if ! command -v promtool >/dev/null 2>&1; then
+    log "installing promtool (Debian's prometheus package: checks the metrics and the alert rules)"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } \
+      || { log "could not install prometheus (promtool)"; return 1; }
+  fi
   if ! command -v moto_server >/dev/null 2>&1; then
     log "installing moto (moto_server)"
     python3 -m pip install --quiet "moto[server]" || pip install --quiet --break-system-packages "moto[server]" \

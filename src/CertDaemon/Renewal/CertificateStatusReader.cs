@@ -50,7 +50,7 @@ internal sealed class CertificateStatusReader(CertDaemonOptions options, Managed
             state?.LastError?.At ?? (state?.Checks?.LastFailure is null ? null : state.Checks.LastCheckAt),
             targets)
         {
-            RenewalDueAt = DueAt(current, RenewalFacts.Plan(certificate, unhindered, options.Renewal, now).RenewAt),
+            RenewalDueAt = DueAt(current, RenewalFacts.Plan(certificate, unhindered, options.Renewal, now).RenewAt, now),
             Ready = current is not null && current.RevokedAt is null && current.NotBefore <= now && now < current.NotAfter
                 && targets.TrueForAll(t => t.HoldsCurrent),
             Version = current?.Version,
@@ -83,12 +83,12 @@ internal sealed class CertificateStatusReader(CertDaemonOptions options, Managed
     }
 
     /// <summary>
-    /// When the renewal was wanted: the planned moment, but never later than the lifetime rule's (a plan that is due
-    /// says "now" at every check, which would hide how long it has been due).
+    /// When the renewal is wanted, ignoring failure backoff: the planned moment while it lies ahead; once due, the
+    /// lifetime rule's moment if earlier (a due plan says "now" at every check, which would hide how long it has been due).
     /// </summary>
-    private static DateTimeOffset DueAt(CurrentCertificate? current, DateTimeOffset planned)
+    private static DateTimeOffset DueAt(CurrentCertificate? current, DateTimeOffset planned, DateTimeOffset now)
     {
-        if (current is null)
+        if (current is null || planned > now)
         {
             return planned;
         }

@@ -34,6 +34,10 @@ public sealed class MonitoringUserTests : IDisposable
             Assert.Equal(Path.Combine(_root, "letsencrypt", "live", "site", "fullchain.pem"), site.GetProperty("files").GetProperty("fullChain").GetString());
         }
 
+        var metrics = await RunAsMonitoringUserAsync("metrics", "--config", config);
+        Assert.True(metrics.ExitCode == 0, metrics.ToString());
+        Assert.Contains("certdaemon_target_current{name=\"site\",target=\"nginx\"} 1", metrics.Output, StringComparison.Ordinal);
+
         var check = await RunAsMonitoringUserAsync("status", "site", "--check", "--config", config);
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.StartsWith("CERTDAEMON OK", check.Output, StringComparison.Ordinal);

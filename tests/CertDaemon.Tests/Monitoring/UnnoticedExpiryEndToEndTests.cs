@@ -22,10 +22,15 @@ public sealed class UnnoticedExpiryEndToEndTests(ITestOutputHelper output)
     public async Task A_renewal_nginx_refuses_fails_loudly_acm_still_takes_it_and_the_fixed_nginx_gets_it_at_the_next_check()
     {
         await using var moto = await MotoServer.StartAsync();
+        await using var webhook = new WebhookReceiver();
+        var metricsDirectory = Directory.CreateTempSubdirectory("certdaemon-textfile-").FullName;
+        var metrics = Path.Combine(metricsDirectory, "certdaemon.prom");
         await using var testbed = await CliTestbed.StartAsync(["example.test"], config =>
         {
             var certificate = ((Dictionary<string, object?>[])config["Certificates"]!)[0];
             certificate["Acm"] = new Dictionary<string, object?> { ["Regions"] = new[] { Region } };
+            config["Metrics"] = new Dictionary<string, object?> { ["TextfilePath"] = metrics };
+            config["Notifications"] = new Dictionary<string, object?> { ["WebhookUrl"] = webhook.Url.ToString() };
         });
         var environment = new Dictionary<string, string?>(testbed.Environment) { ["AWS_ENDPOINT_URL_ACM"] = moto.Endpoint.ToString() };
         Task<CliProcess.Result> Run(params string[] arguments) => CliProcess.RunAsync([.. arguments, "--config", testbed.ConfigPath], environment);
@@ -57,6 +62,8 @@ public sealed class UnnoticedExpiryEndToEndTests(ITestOutputHelper output)
             var s2 = site.GetProperty("serial").GetString()!;
             Assert.NotEqual(s1, s2);
             Assert.False(site.GetProperty("ready").GetBoolean());
+            Assert.Contains("nginx", site.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+            Assert.True(site.GetProperty("deployRetryAt").GetDateTimeOffset() < TimeProvider.System.GetUtcNow().AddMinutes(2), "retried at the first backoff step");
             var nginx = Target(site, "nginx");
             Assert.Equal(s1, nginx.GetProperty("serial").GetString());
             Assert.False(nginx.GetProperty("holdsCurrent").GetBoolean());
@@ -73,6 +80,15 @@ public sealed class UnnoticedExpiryEndToEndTests(ITestOutputHelper output)
                 Assert.True(AcmSerial.AreEqual(s2, detail.Serial), $"ACM holds {detail.Serial}, not {s2}");
             }
 
+            // The metrics file says so, and one failure notification went out (not one per retry), without the URL's token in any log.
+            Assert.Contains("certdaemon_target_current{name=\"site\",target=\"nginx\"} 0", await File.ReadAllTextAsync(metrics), StringComparison.Ordinal);
+            Assert.Contains("certdaemon_target_current{name=\"site\",target=\"acm:us-east-1\"} 1", await File.ReadAllTextAsync(metrics), StringComparison.Ordinal);
+            var failure = Assert.Single(await webhook.WaitForAsync(1, TimeSpan.FromSeconds(10)));
+            Assert.Equal("failure", failure.GetProperty("event").GetString());
+            Assert.Equal(["nginx"], failure.GetProperty("failedTargets").EnumerateArray().Select(t => t.GetString()));
+            Assert.Contains("nginx", failure.GetProperty("text").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("secret-token", renew.Error + renew.Output, StringComparison.Ordinal);
+
             var check = await Run("status", "--check");
             output.WriteLine(check.ToString());
             Assert.InRange(check.ExitCode, 1, 2);
@@ -88,10 +104,15 @@ public sealed class UnnoticedExpiryEndToEndTests(ITestOutputHelper output)
             site = Certificate(await Status(Run));
             Assert.True(site.GetProperty("ready").GetBoolean());
             Assert.Equal(s2, Target(site, "nginx").GetProperty("serial").GetString());
+            Assert.Contains("certdaemon_target_current{name=\"site\",target=\"nginx\"} 1", await File.ReadAllTextAsync(metrics), StringComparison.Ordinal);
+            var notifications = await webhook.WaitForAsync(2, TimeSpan.FromSeconds(10));
+            Assert.Equal(["failure", "recovered"], notifications.Select(n => n.GetProperty("event").GetString()));
+            Assert.Equal(s2, notifications[1].GetProperty("serial").GetString());
             var ok = await Run("status", "--check");
             Assert.Equal(0, ok.ExitCode);
             Assert.StartsWith("CERTDAEMON OK: 1 certificate live and deployed", ok.Output, StringComparison.Ordinal);
         });
+        Directory.Delete(metricsDirectory, recursive: true);
     }
 
     private static async Task<JsonElement> Status(Func<string[], Task<CliProcess.Result>> run)
