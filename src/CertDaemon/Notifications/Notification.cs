@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CertDaemon.Notifications;
 
 /// <summary>
@@ -12,9 +14,10 @@ namespace CertDaemon.Notifications;
 /// <param name="Error">Why the run failed (failure), or null.</param>
 /// <param name="RetryAt">When the next attempt comes (failure), or null.</param>
 /// <param name="Host">This machine's name, so a fleet's notifications say where.</param>
+/// <remarks>Serialized as is for webhooks (<see cref="NotificationJsonContext"/>): <c>text</c> first, then the fields.</remarks>
 internal sealed record Notification(
     string Event,
-    string CertificateName,
+    [property: JsonPropertyName("certificate")] string CertificateName,
     IReadOnlyList<string> Domains,
     string? Serial,
     DateTimeOffset? NotAfter,
@@ -26,6 +29,7 @@ internal sealed record Notification(
     DateTimeOffset At)
 {
     /// <summary>One paragraph for chat (Slack's and Teams' incoming webhooks show <c>text</c>).</summary>
+    [JsonPropertyOrder(-1)]
     public string Text => Event switch
     {
         NotificationEvents.Failure =>

@@ -147,7 +147,7 @@ internal sealed class NotificationDispatcher : IRenewalCheckObserver, IAsyncDisp
 
     private async Task<string?> PostAsync(Uri url, Notification notification, CancellationToken cancellationToken)
     {
-        using var response = await _http.PostAsJsonAsync(url, WebhookPayload.From(notification), NotificationJsonContext.Default.WebhookPayload, cancellationToken);
+        using var response = await _http.PostAsJsonAsync(url, notification, NotificationJsonContext.Default.Notification, cancellationToken);
         // The status only: a receiver's error page could echo the URL's token.
         return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
     }

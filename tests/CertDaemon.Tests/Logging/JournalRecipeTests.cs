@@ -31,7 +31,7 @@ public sealed partial class JournalRecipeTests : IDisposable
         {
             // `journalctl -u certdaemon -o cat [--since ...]` is what wrote journal.txt.
             var command = JournalctlCat().Replace(recipe, $"cat '{journalPath}'");
-            var result = await RunAsync("/bin/bash", ["-o", "pipefail", "-c", command]);
+            var result = await CliProcess.RunProgramAsync("/bin/bash", ["-o", "pipefail", "-c", command]);
             Assert.True(result.ExitCode == 0, $"{source}: {recipe}\n{result}");
             if (recipe.Contains("RenewalFailed", StringComparison.Ordinal) || recipe.Contains("\"Error\"", StringComparison.Ordinal))
             {
@@ -83,7 +83,7 @@ public sealed partial class JournalRecipeTests : IDisposable
             ["Nginx"] = new Dictionary<string, object?> { ["Enabled"] = false },
             ["Certificates"] = new[] { new Dictionary<string, object?> { ["Name"] = "site", ["Domains"] = new[] { "example.test" } } },
         }));
-        var renew = await RunAsync(CliProcess.ExecutablePath, ["renew", "--config", config, "--log-format", "json"], new Dictionary<string, string?> { ["JOURNAL_STREAM"] = "8:12345" });
+        var renew = await CliProcess.RunProgramAsync(CliProcess.ExecutablePath, ["renew", "--config", config, "--log-format", "json"], new Dictionary<string, string?> { ["JOURNAL_STREAM"] = "8:12345" });
         Assert.True(renew.ExitCode == 1, renew.ToString());
         var lines = renew.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
         Assert.All(lines.Where(l => l.Contains("\"@t\"", StringComparison.Ordinal)), l => Assert.Matches("^<[0-7]>\\{", l));
@@ -92,15 +92,6 @@ public sealed partial class JournalRecipeTests : IDisposable
             new[] { "Starting certdaemon.service - CertDaemon certificate lifecycle daemon...", "Started certdaemon.service - CertDaemon certificate lifecycle daemon." }
                 .Concat(events)
                 .Concat(["Stopping certdaemon.service - CertDaemon certificate lifecycle daemon...", "certdaemon.service: Deactivated successfully.", ""]));
-    }
-
-    private static async Task<CliProcess.Result> RunAsync(string program, string[] arguments, IReadOnlyDictionary<string, string?>? environment = null)
-    {
-        using var process = CliProcess.StartRaw(program, arguments, environment);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return new CliProcess.Result(process.ExitCode, await stdout, await stderr);
     }
 
     [GeneratedRegex(@"^<[0-7]>")]

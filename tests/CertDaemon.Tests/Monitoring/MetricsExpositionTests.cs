@@ -48,7 +48,7 @@ public sealed partial class MetricsExpositionTests : IDisposable
 
         var file = Path.Combine(_root, "certdaemon.prom");
         await File.WriteAllTextAsync(file, text);
-        var check = await RunAsync("/bin/sh", "-c", $"promtool check metrics < '{file}'");
+        var check = await CliProcess.RunProgramAsync("/bin/sh", ["-c", $"promtool check metrics < '{file}'"]);
         Assert.True(check.ExitCode == 0, $"{check}\n{text}");
         var contract = ContractFamilies();
         Assert.Equal(8, contract.Count);
@@ -73,9 +73,9 @@ public sealed partial class MetricsExpositionTests : IDisposable
     public async Task Shipped_alert_rules_load_and_fire_on_lifetime_fractions_in_promtools_unit_test()
     {
         var rules = Path.Combine(RepositoryRoot.Path, "deploy", "prometheus", "certdaemon.rules.yml");
-        var check = await RunAsync("promtool", "check", "rules", rules);
+        var check = await CliProcess.RunProgramAsync("promtool", ["check", "rules", rules]);
         Assert.True(check.ExitCode == 0, check.ToString());
-        var test = await RunAsync("promtool", "test", "rules", Path.Combine(RepositoryRoot.Path, "deploy", "prometheus", "certdaemon.rules.test.yml"));
+        var test = await CliProcess.RunProgramAsync("promtool", ["test", "rules", Path.Combine(RepositoryRoot.Path, "deploy", "prometheus", "certdaemon.rules.test.yml")]);
         Assert.True(test.ExitCode == 0, test.ToString());
         foreach (var family in ContractFamilies().Where(f => f != "certdaemon_certificate_ready_status"))
         {
@@ -96,15 +96,6 @@ public sealed partial class MetricsExpositionTests : IDisposable
         var documented = DocumentedFamily().Matches(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "operations.md"))).Select(m => m.Groups[1].Value).ToHashSet();
         Assert.Subset(documented, families.ToHashSet());
         return families;
-    }
-
-    private static async Task<CliProcess.Result> RunAsync(string program, params string[] arguments)
-    {
-        using var process = CliProcess.StartRaw(program, arguments);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return new CliProcess.Result(process.ExitCode, await stdout, await stderr);
     }
 
     [GeneratedRegex(@"`(certdaemon_[a-z_]+)\{")]

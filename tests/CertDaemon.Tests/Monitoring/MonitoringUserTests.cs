@@ -43,7 +43,7 @@ public sealed class MonitoringUserTests : IDisposable
         Assert.StartsWith("CERTDAEMON OK", check.Output, StringComparison.Ordinal);
 
         // Outside the group nothing is readable: UNKNOWN, not OK.
-        var stranger = await RunAsync(["--reuid", MonitoringUid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--regid", "64998", "--clear-groups",
+        var stranger = await CliProcess.RunProgramAsync("/usr/bin/setpriv", ["--reuid", MonitoringUid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--regid", "64998", "--clear-groups",
             CliProcess.ExecutablePath, "status", "--check", "--config", config]);
         Assert.True(stranger.ExitCode == 3, stranger.ToString());
         Assert.StartsWith("CERTDAEMON UNKNOWN", stranger.Output, StringComparison.Ordinal);
@@ -65,7 +65,7 @@ public sealed class MonitoringUserTests : IDisposable
         }, CancellationToken.None);
         File.SetUnixFileMode(stateDirectory, (UnixFileMode)Convert.ToInt32("711", 8));
         var certificates = Path.Combine(stateDirectory, "certificates");
-        await RunAsync(["-R", MonitoringGid.ToString(System.Globalization.CultureInfo.InvariantCulture), certificates], "/usr/bin/chgrp");
+        await CliProcess.RunProgramAsync("/usr/bin/chgrp", ["-R", MonitoringGid.ToString(System.Globalization.CultureInfo.InvariantCulture), certificates]);
         File.SetUnixFileMode(certificates, (UnixFileMode)Convert.ToInt32("2750", 8));
 
         var config = Path.Combine(_root, "certdaemon.json");
@@ -82,17 +82,8 @@ public sealed class MonitoringUserTests : IDisposable
     }
 
     private static Task<CliProcess.Result> RunAsMonitoringUserAsync(params string[] arguments) =>
-        RunAsync([
+        CliProcess.RunProgramAsync("/usr/bin/setpriv", [
             "--reuid", MonitoringUid.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--regid", MonitoringGid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--clear-groups",
             CliProcess.ExecutablePath, .. arguments]);
-
-    private static async Task<CliProcess.Result> RunAsync(string[] arguments, string program = "/usr/bin/setpriv")
-    {
-        using var process = CliProcess.StartRaw(program, arguments);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return new CliProcess.Result(process.ExitCode, await stdout, await stderr);
-    }
 }
