@@ -46,6 +46,9 @@ install_prerequisites || { echo "0 passed, 1 failed"; exit 1; }
 results=artifacts/test-results
 rm -rf "$results"; mkdir -p "$results"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 AWS_EC2_METADATA_DISABLED=true
+# No MSBuild worker left running after the build: it would keep every file descriptor this script inherited (a caller's
+# lock, say) open for its idle quarter of an hour.
+export MSBUILDDISABLENODEREUSE=1
 
 log "building"
 if ! dotnet build CertDaemon.sln -c Release -nologo -v quiet >"$results/build.log" 2>&1; then
