@@ -54,4 +54,7 @@ internal sealed record CertificateStatus(
 
     /// <summary>Where the live files are (certbot's layout).</summary>
     public required CertificateFiles Files { get; init; }
+
+    /// <summary>What kind of failure <see cref="LastError"/> is (<c>issuance</c>, <c>state</c>, <c>state-unreadable</c>, ...).</summary>
+    public string? LastErrorKind { get; init; }
 }

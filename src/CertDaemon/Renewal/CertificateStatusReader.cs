@@ -9,13 +9,27 @@ namespace CertDaemon.Renewal;
 /// </summary>
 internal sealed class CertificateStatusReader(CertDaemonOptions options, ManagedCertificateCatalog catalog, CertificateStateStore states, TimeProvider time)
 {
+    /// <summary><see cref="StateError.Kind"/> of a state file this version refuses to read.</summary>
+    public const string UnreadableStateKind = "state-unreadable";
+
     public async Task<IReadOnlyList<CertificateStatus>> ReadAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var result = new List<CertificateStatus>();
         foreach (var certificate in await catalog.ListAsync(cancellationToken))
         {
-            result.Add(Describe(certificate, await states.LoadAsync(certificate.Name, cancellationToken), now));
+            CertificateState? state;
+            try
+            {
+                state = await states.LoadAsync(certificate.Name, cancellationToken);
+            }
+            catch (CertificateStoreException exception)
+            {
+                // One unreadable state (a newer schema) is shown on its certificate; the others are unaffected.
+                state = new CertificateState { Name = certificate.Name, LastError = new StateError(exception.Message, now, UnreadableStateKind) };
+            }
+
+            result.Add(Describe(certificate, state, now));
         }
 
         return result;
@@ -50,6 +64,7 @@ internal sealed class CertificateStatusReader(CertDaemonOptions options, Managed
             state?.LastError?.At ?? (state?.Checks?.LastFailure is null ? null : state.Checks.LastCheckAt),
             targets)
         {
+            LastErrorKind = state?.LastError?.Kind,
             RenewalDueAt = DueAt(current, RenewalFacts.Plan(certificate, unhindered, options.Renewal, now).RenewAt, now),
             Ready = current is not null && current.RevokedAt is null && current.NotBefore <= now && now < current.NotAfter
                 && targets.TrueForAll(t => t.HoldsCurrent),
