@@ -42,6 +42,12 @@ public sealed record CertDaemonOptions
     /// </summary>
     public IReadOnlyList<IReadOnlyList<string>> DeployHooks { get; init; } = [];
 
+    /// <summary>Prometheus metrics: textfile and loopback listener. The default is none.</summary>
+    public MetricsOptions Metrics { get; init; } = new();
+
+    /// <summary>Failure, recovery (and optionally renewal) notifications. The default is none.</summary>
+    public NotificationOptions Notifications { get; init; } = new();
+
     /// <summary>The configured certificates. The default is none (ad-hoc certificates only).</summary>
     public IReadOnlyList<CertificateOptions> Certificates { get; init; } = [];
 }
