@@ -42,6 +42,12 @@ public sealed record CertDaemonOptions
     /// </summary>
     public IReadOnlyList<IReadOnlyList<string>> DeployHooks { get; init; } = [];
 
+    /// <summary>Prometheus metrics: textfile and loopback listener. The default is none.</summary>
+    public MetricsOptions Metrics { get; init; } = new();
+
+    /// <summary>Failure, recovery (and optionally renewal) notifications. The default is none.</summary>
+    public NotificationOptions Notifications { get; init; } = new();
+
     /// <summary>Switches for test setups only; never set in production. The default is none set.</summary>
     public TestingOptions Testing { get; init; } = new();
 

@@ -20,6 +20,14 @@ internal sealed record ManagedCertificate(
     IReadOnlyList<IReadOnlyList<string>> DeployHooks,
     bool AdHoc = false)
 {
+    /// <summary>
+    /// The deploy targets this certificate belongs on, by their <see cref="Deployment.ICertificateDeployer.Target"/>
+    /// names (<c>nginx</c>, <c>acm:REGION</c>): what status, metrics and monitoring expect to hold the live version.
+    /// </summary>
+    public IReadOnlyList<string> TargetNames =>
+        [.. Nginx ? [Deployment.Nginx.NginxDeployer.TargetName] : Array.Empty<string>(),
+         .. (Acm?.Regions ?? []).Select(Deployment.Acm.AcmDeployer.TargetFor)];
+
     /// <summary>Where the certificate comes from (<see cref="CertificateIssuers"/>); ad-hoc certificates are ACME's. The default value is <c>acme</c>.</summary>
     public string Issuer { get; init; } = CertificateIssuers.Acme;
 

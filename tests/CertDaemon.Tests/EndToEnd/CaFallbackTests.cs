@@ -121,7 +121,7 @@ public sealed class CaFallbackTests(ITestOutputHelper output)
         using var document = JsonDocument.Parse(status.Output);
         var site = document.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == CliTestbed.CertificateName);
         Assert.Equal(serial, site.GetProperty("serial").GetString());
-        Assert.Equal("acme", site.GetProperty("issuer").GetString());
+        Assert.Equal("acme", site.GetProperty("source").GetString());
         Assert.Equal($"{directoryUrl} ({role})", site.GetProperty("issuedBy").GetString());
         Assert.Contains($"issued by:    acme {directoryUrl} ({role})", (await testbed.RunAsync("status")).Output, StringComparison.Ordinal);
     }

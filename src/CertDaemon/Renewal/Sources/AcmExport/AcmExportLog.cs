@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace CertDaemon.Renewal.Sources.AcmExport;
 
-/// <summary>ACM exportable certificate events (EventIds 9050-9099 of the Renewal/Sources range).</summary>
+/// <summary>ACM exportable certificate events (EventIds 11050-11099 of the Renewal/Sources range).</summary>
 internal static partial class AcmExportLog
 {
     [LoggerMessage(EventId = EventIds.Sources + 50, EventName = "AcmCertificateRequested", Level = LogLevel.Warning,

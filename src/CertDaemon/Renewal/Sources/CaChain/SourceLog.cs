@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace CertDaemon.Renewal.Sources.CaChain;
 
-/// <summary>CA chain events (EventIds 9000-9049 of the Sources range).</summary>
+/// <summary>CA chain events (EventIds 11000-11049 of the Renewal/Sources range).</summary>
 internal static partial class SourceLog
 {
     [LoggerMessage(EventId = EventIds.Sources + 1, EventName = "CertificateAuthorityFallback", Level = LogLevel.Warning,
