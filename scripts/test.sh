@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian/Ubuntu machine, as root:
-#   installs what is missing (pebble, nginx, dnsutils, jq, openssl; moto via pip if absent),
+#   installs what is missing (pebble, nginx, dnsutils, jq, openssl, certbot; moto via pip if absent),
 #   builds in Release, runs every test against the real servers, and ends with "N passed, N failed".
 # Exit status: 0 when every test passed, 1 otherwise.
 set -uo pipefail
@@ -16,6 +16,8 @@ install_prerequisites() {
   command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
   command -v jq >/dev/null 2>&1 || missing+=(jq)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  command -v certbot >/dev/null 2>&1 || missing+=(certbot)
+  command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
   if [ ${#missing[@]} -gt 0 ]; then

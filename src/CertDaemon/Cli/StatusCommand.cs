@@ -25,7 +25,10 @@ internal static class StatusCommand
             var time = TimeProvider.System;
             // Read-only: no service graph, no network; a status must work while the CA or AWS is down.
             var states = new CertificateStateStore(options.StateDirectory, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-            var reader = new CertificateStatusReader(options, new ManagedCertificateCatalog(options, states), states, time);
+            var store = new CertificateStore(options.CertificateDirectory, new CertificateStoreOptions(), time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            var adoption = new LiveCertificateAdoption(
+                options, store, states, time, Microsoft.Extensions.Logging.Abstractions.NullLogger<LiveCertificateAdoption>.Instance);
+            var reader = new CertificateStatusReader(options, new ManagedCertificateCatalog(options, states), states, time, adoption);
             var statuses = await reader.ReadAsync(cancellationToken);
             if (parse.GetValue(json))
             {
@@ -60,6 +63,11 @@ internal static class StatusCommand
             else
             {
                 output.WriteLine($"  serial:       {s.Serial}");
+                if (s.IssuedBy is not null)
+                {
+                    output.WriteLine($"  issued by:    {s.IssuedBy} (live in the lineage, not written by CertDaemon; CertDaemon plans its renewal from it)");
+                }
+
                 output.WriteLine($"  not after:    {Format(s.NotAfter!.Value)} ({s.DaysLeft!.Value.ToString("F1", CultureInfo.InvariantCulture)} days left)");
             }
 

@@ -95,6 +95,7 @@ internal static class CertDaemonServices
         services.AddSingleton<ICertificateRenewer>(sp => sp.GetRequiredService<CertificateLifecycle>());
         services.AddSingleton<IRenewalInfoSource, AcmeRenewalInfoSource>();
         services.AddSingleton(_ => new IssuanceThrottle(options.Renewal.MaxConcurrentIssuances));
+        services.AddSingleton<LiveCertificateAdoption>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RenewalCoordinator>(sp, Random.Shared));
         services.AddSingleton(sp => new ManagedCertificateCatalog(options, sp.GetRequiredService<CertificateStateStore>()));
         return services;

@@ -48,7 +48,7 @@ internal sealed partial class CertificateLifecycle(
         try
         {
             var issuer = await acme.GetIssuerAsync(null, cancellationToken);
-            var replaces = state.Current is { } current && current.DirectoryUrl == acme.DefaultDirectoryUrl ? current.AriCertificateId : null;
+            var replaces = state.Current is { IssuedBy: null } current && current.DirectoryUrl == acme.DefaultDirectoryUrl ? current.AriCertificateId : null;
             var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
             await RecoverOwnChallengeRecordsAsync(certificate, solver, cancellationToken);
             issued = await issuer.IssueAsync(

@@ -13,4 +13,5 @@ internal sealed record CertificateStatus(
     string NextRenewalExplanation,
     string? LastError,
     DateTimeOffset? LastErrorAt,
-    IReadOnlyList<TargetStatus> Targets);
+    IReadOnlyList<TargetStatus> Targets,
+    string? IssuedBy = null);

@@ -4,7 +4,10 @@ using CertDaemon.Storage;
 namespace CertDaemon.Renewal;
 
 /// <summary>Builds <see cref="CertificateStatus"/> from configuration, state and the planner; reads files only.</summary>
-internal sealed class CertificateStatusReader(CertDaemonOptions options, ManagedCertificateCatalog catalog, CertificateStateStore states, TimeProvider time)
+/// <remarks>With <paramref name="adoption"/>, a live certificate CertDaemon did not write (certbot's, before the first
+/// issuance or renewed behind CertDaemon's back) is shown and planned from, as the next check will record it.</remarks>
+internal sealed class CertificateStatusReader(
+    CertDaemonOptions options, ManagedCertificateCatalog catalog, CertificateStateStore states, TimeProvider time, LiveCertificateAdoption? adoption = null)
 {
     public async Task<IReadOnlyList<CertificateStatus>> ReadAsync(CancellationToken cancellationToken)
     {
@@ -13,6 +16,11 @@ internal sealed class CertificateStatusReader(CertDaemonOptions options, Managed
         foreach (var certificate in await catalog.ListAsync(cancellationToken))
         {
             var state = await states.LoadAsync(certificate.Name, cancellationToken);
+            if (adoption is not null && await FindForeignAsync(certificate.Name, state, cancellationToken) is { } foreign)
+            {
+                state = (state ?? new CertificateState { Name = certificate.Name }) with { Current = foreign };
+            }
+
             var decision = RenewalFacts.Plan(certificate, state, options.Renewal, now);
             var current = state?.Current;
             var targets = (state?.Targets ?? new Dictionary<string, TargetState>())
@@ -32,9 +40,23 @@ internal sealed class CertificateStatusReader(CertDaemonOptions options, Managed
                 decision.Explanation,
                 state?.LastError?.Message,
                 state?.LastError?.At,
-                targets));
+                targets,
+                current?.IssuedBy));
         }
 
         return result;
+    }
+
+    private async Task<CurrentCertificate?> FindForeignAsync(string name, CertificateState? state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await adoption!.FindAsync(name, state, cancellationToken);
+        }
+        catch (Exception e) when (e is CertificateStoreException or CertificateMaterialException or Certbot.CertbotConfigurationException or IOException)
+        {
+            // Status shows what the state knows; the daemon's next check logs why the live certificate is unusable.
+            return null;
+        }
     }
 }

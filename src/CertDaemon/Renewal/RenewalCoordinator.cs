@@ -32,7 +32,8 @@ internal sealed class RenewalCoordinator(
     IssuanceThrottle throttle,
     Random random,
     TimeProvider time,
-    ILogger<RenewalCoordinator> logger)
+    ILogger<RenewalCoordinator> logger,
+    LiveCertificateAdoption? adoption = null)
 {
     private readonly ConcurrentDictionary<string, (RenewalReason Reason, DateTimeOffset? At)> _announced = new(StringComparer.OrdinalIgnoreCase);
     private readonly RenewalPolicy _policy = RenewalPolicy.Default with { CheckInterval = options.Renewal.CheckInterval };
@@ -113,7 +114,10 @@ internal sealed class RenewalCoordinator(
     /// <summary>Makes sure the stored schedule belongs to the current certificate version, then polls ARI if due.</summary>
     private async Task<CertificateState?> RefreshScheduleAsync(ManagedCertificate certificate, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var state = await states.LoadAsync(certificate.Name, cancellationToken);
+        // A live certificate CertDaemon did not write (certbot's) becomes the current one before planning.
+        var state = adoption is null
+            ? await states.LoadAsync(certificate.Name, cancellationToken)
+            : await adoption.ReconcileAsync(certificate.Name, cancellationToken);
         if (state is null)
         {
             // Never issued and never failed: "missing" needs no schedule, and status must not create files.

@@ -61,6 +61,58 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Like <see cref="WriteAsync(string, ReadOnlyMemory{byte}, UnixFileMode, CancellationToken)"/>, but
+    /// <paramref name="path"/> must not exist: an existing file is never replaced (the archive's rule: a version
+    /// number is never reused, whoever wrote it). With <paramref name="group"/>, the file gets that group before its
+    /// group bits are opened, and both before the file appears under its name.
+    /// </summary>
+    /// <exception cref="IOException">A step failed, or <paramref name="path"/> exists
+    /// (<see cref="LinuxNative.IsAlreadyExists"/>); nothing was changed.</exception>
+    internal static async Task CreateAsync(IStoreFileSystem fileSystem, string path, ReadOnlyMemory<byte> contents, UnixFileMode mode, uint? group, CancellationToken cancellationToken)
+    {
+        const UnixFileMode groupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        var fullPath = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(fullPath)
+            ?? throw new ArgumentException($"'{path}' has no parent directory", nameof(path));
+        var temporary = TemporaryPathFor(fullPath);
+        try
+        {
+            if (group is null)
+            {
+                await fileSystem.WriteNewFileAsync(temporary, contents, mode, cancellationToken);
+            }
+            else
+            {
+                // Owner-only until the group is right, so the old group never sees a byte of a key.
+                await fileSystem.WriteNewFileAsync(temporary, contents, mode & ~groupOrOther, cancellationToken);
+                fileSystem.SetOwnership(temporary, mode, group);
+            }
+
+            fileSystem.RenameNoReplace(temporary, fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            var cleanupError = TryDelete(fileSystem, temporary);
+            if (cleanupError is not null && e is not OperationCanceledException)
+            {
+                throw new IOException($"{e.Message} (the temporary file '{temporary}' was left behind: {cleanupError.Message})", e);
+            }
+
+            throw;
+        }
+
+        try
+        {
+            fileSystem.SyncDirectory(directory);
+        }
+        catch (IOException e)
+        {
+            throw new FileNotDurableException($"{fullPath} was created, but making it durable failed (fsync {directory}): {e.Message}", e);
+        }
+    }
+
     internal static IReadOnlyList<string> DeleteStaleTemporaryFiles(IStoreFileSystem fileSystem, string directory)
     {
         if (!Directory.Exists(directory))

@@ -45,4 +45,8 @@ internal static partial class StorageLog
     [LoggerMessage(EventId = EventIds.Storage + 10, EventName = "CertificateStateUnreadable", Level = LogLevel.Error,
         Message = "Certificate {CertificateName}: state file {Path} is unreadable and is treated as empty: {Error}")]
     public static partial void StateUnreadable(ILogger logger, string certificateName, string path, string error);
+
+    [LoggerMessage(EventId = EventIds.Storage + 40, EventName = "DirectoryWritableByOthers", Level = LogLevel.Warning,
+        Message = "{Path} can be written by group or others ({Mode}); left as the operator set it, but anyone who can write there can replace certificates")]
+    public static partial void DirectoryWritableByOthers(ILogger logger, string path, UnixFileMode mode);
 }
