@@ -42,6 +42,9 @@ public sealed record CertDaemonOptions
     /// </summary>
     public IReadOnlyList<IReadOnlyList<string>> DeployHooks { get; init; } = [];
 
+    /// <summary>What is carried over from certbot on the same tree (its hooks).</summary>
+    public CertbotOptions Certbot { get; init; } = new();
+
     /// <summary>The configured certificates. The default is none (ad-hoc certificates only).</summary>
     public IReadOnlyList<CertificateOptions> Certificates { get; init; } = [];
 }

@@ -64,6 +64,7 @@ internal static class CertDaemonServices
         services.AddSingleton<CommandRunner>();
         services.AddSingleton(sp => new ServedCertificateProbe(sp.GetRequiredService<TimeProvider>(), null));
         services.AddSingleton<DeployHookRunner>();
+        services.AddSingleton<Certbot.CertbotHookRunner>();
         services.AddSingleton(sp => new NginxDeployer(
             options.Nginx, sp.GetRequiredService<CommandRunner>(), sp.GetRequiredService<ServedCertificateProbe>(),
             LiveRollback.For(sp.GetRequiredService<CertificateStore>()), sp.GetRequiredService<TimeProvider>(),

@@ -24,8 +24,13 @@ public sealed class CertbotCoexistenceTests(ITestOutputHelper output)
     public async Task Certbot_lineage_keeps_its_reader_survives_a_renewal_behind_CertDaemon_s_back_and_certbot_can_still_renew()
     {
         await using var testbed = await CertbotTestbed.StartAsync();
-        var created = await testbed.CreateLineageAsync(Name, [Domain]);
+        var hookLog = Path.Combine(testbed.Root, "hooks.log");
+        var created = await testbed.CreateLineageAsync(Name, [Domain], "--deploy-hook", $"echo \"conf-deploy $RENEWED_LINEAGE\" >> {hookLog}");
         Assert.True(created.ExitCode == 0, created.ToString() + testbed.Logs);
+        File.Delete(hookLog);
+        WriteDirectoryHook(testbed, "pre", $"echo pre >> {hookLog}");
+        WriteDirectoryHook(testbed, "deploy", $"echo \"deploy $RENEWED_LINEAGE $RENEWED_DOMAINS\" >> {hookLog}");
+        WriteDirectoryHook(testbed, "post", $"echo post >> {hookLog}");
 
         // What an operator does so haproxy (group ssl-cert) reads the key: certbot keeps this on renewal.
         LinuxNative.ChangeGroup(testbed.Archive(Name, "privkey", 1), ReaderGroup);
@@ -49,6 +54,12 @@ public sealed class CertbotCoexistenceTests(ITestOutputHelper output)
         {
             var renewed = await testbed.RunAsync("renew", Name, "--force");
             Assert.True(renewed.ExitCode == 0, renewed.ToString() + testbed.Logs);
+            if (i == 0)
+            {
+                // certbot's hooks ran around CertDaemon's renewal, in certbot's order, with certbot's environment.
+                var lineage = Path.Combine(testbed.CertbotDirectory, "live", Name);
+                Assert.Equal(["pre", $"deploy {lineage} {Domain}", $"conf-deploy {lineage}", "post"], File.ReadAllLines(hookLog));
+            }
         }
 
         // The newest key (version 3) kept the reader's group and group-read bit; a group member reads it through live/.
@@ -88,6 +99,15 @@ public sealed class CertbotCoexistenceTests(ITestOutputHelper output)
         Assert.True(back.ExitCode == 0, back.ToString());
         Assert.Equal(SerialOf(testbed.Archive(Name, "cert", 6)), SerialOf(testbed.Live(Name, "cert")));
         output.WriteLine(next.Error);
+    }
+
+    private static void WriteDirectoryHook(CertbotTestbed testbed, string stage, string command)
+    {
+        var directory = Path.Combine(testbed.CertbotDirectory, "renewal-hooks", stage);
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "50-record.sh");
+        File.WriteAllText(path, "#!/bin/sh\n" + command + "\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     private static string SerialOf(string path)
