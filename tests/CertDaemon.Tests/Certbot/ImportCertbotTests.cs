@@ -93,9 +93,9 @@ public sealed class ImportCertbotTests
             File.WriteAllText(etcCrontab, "17 * * * * root cd / && run-parts --report /etc/cron.hourly\n");
             var environment = new Dictionary<string, string?>
             {
-                ["CERTDAEMON_CERTBOT_SYSTEMCTL"] = systemctl,
-                ["CERTDAEMON_CERTBOT_CRONTAB"] = crontab,
-                ["CERTDAEMON_CERTBOT_CRON_FILES"] = etcCrontab + ":" + cronD,
+                ["CERTBOT_SCHEDULE_SYSTEMCTL"] = systemctl,
+                ["CERTBOT_SCHEDULE_CRONTAB"] = crontab,
+                ["CERTBOT_SCHEDULE_CRON_FILES"] = etcCrontab + ":" + cronD,
             };
             var disabler = new CertbotScheduleDisabler(CertbotScheduleLocations.FromEnvironment(environment), new CertDaemon.Deployment.Processes.CommandRunner(TimeProvider.System));
 
