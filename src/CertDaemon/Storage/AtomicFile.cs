@@ -29,37 +29,11 @@ public static class AtomicFile
     public static IReadOnlyList<string> DeleteStaleTemporaryFiles(string directory) =>
         DeleteStaleTemporaryFiles(LinuxFileSystem.Instance, directory);
 
-    internal static async Task WriteAsync(IStoreFileSystem fileSystem, string path, ReadOnlyMemory<byte> contents, UnixFileMode mode, CancellationToken cancellationToken)
-    {
-        var fullPath = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(fullPath)
-            ?? throw new ArgumentException($"'{path}' has no parent directory", nameof(path));
-        var temporary = TemporaryPathFor(fullPath);
-        try
+    internal static Task WriteAsync(IStoreFileSystem fileSystem, string path, ReadOnlyMemory<byte> contents, UnixFileMode mode, CancellationToken cancellationToken) =>
+        PlaceAsync(fileSystem, path, replace: true, async temporary =>
         {
             await fileSystem.WriteNewFileAsync(temporary, contents, mode, cancellationToken);
-            fileSystem.Rename(temporary, fullPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
-        {
-            var cleanupError = TryDelete(fileSystem, temporary);
-            if (cleanupError is not null && e is not OperationCanceledException)
-            {
-                throw new IOException($"{e.Message} (the temporary file '{temporary}' was left behind: {cleanupError.Message})", e);
-            }
-
-            throw;
-        }
-
-        try
-        {
-            fileSystem.SyncDirectory(directory);
-        }
-        catch (IOException e)
-        {
-            throw new FileNotDurableException($"{fullPath} was replaced, but making the replacement durable failed (fsync {directory}): {e.Message}", e);
-        }
-    }
+        });
 
     /// <summary>
     /// Like <see cref="WriteAsync(string, ReadOnlyMemory{byte}, UnixFileMode, CancellationToken)"/>, but
@@ -69,28 +43,40 @@ public static class AtomicFile
     /// </summary>
     /// <exception cref="IOException">A step failed, or <paramref name="path"/> exists
     /// (<see cref="LinuxNative.IsAlreadyExists"/>); nothing was changed.</exception>
-    internal static async Task CreateAsync(IStoreFileSystem fileSystem, string path, ReadOnlyMemory<byte> contents, UnixFileMode mode, uint? group, CancellationToken cancellationToken)
+    internal static Task CreateAsync(IStoreFileSystem fileSystem, string path, ReadOnlyMemory<byte> contents, UnixFileMode mode, uint? group, CancellationToken cancellationToken) =>
+        PlaceAsync(fileSystem, path, replace: false, async temporary =>
+        {
+            if (group is null)
+            {
+                await fileSystem.WriteNewFileAsync(temporary, contents, mode, cancellationToken);
+                return;
+            }
+
+            // Owner-only until the group is right, so the old group never sees a byte of a key.
+            const UnixFileMode groupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+                | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+            await fileSystem.WriteNewFileAsync(temporary, contents, mode & ~groupOrOther, cancellationToken);
+            fileSystem.SetOwnership(temporary, mode, group);
+        });
+
+    /// <summary>Writes a temporary file next to <paramref name="path"/>, moves it there (replacing or not), fsyncs the directory.</summary>
+    private static async Task PlaceAsync(IStoreFileSystem fileSystem, string path, bool replace, Func<string, Task> writeTemporary)
     {
-        const UnixFileMode groupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath)
             ?? throw new ArgumentException($"'{path}' has no parent directory", nameof(path));
         var temporary = TemporaryPathFor(fullPath);
         try
         {
-            if (group is null)
+            await writeTemporary(temporary);
+            if (replace)
             {
-                await fileSystem.WriteNewFileAsync(temporary, contents, mode, cancellationToken);
+                fileSystem.Rename(temporary, fullPath);
             }
             else
             {
-                // Owner-only until the group is right, so the old group never sees a byte of a key.
-                await fileSystem.WriteNewFileAsync(temporary, contents, mode & ~groupOrOther, cancellationToken);
-                fileSystem.SetOwnership(temporary, mode, group);
+                fileSystem.RenameNoReplace(temporary, fullPath);
             }
-
-            fileSystem.RenameNoReplace(temporary, fullPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
         {
@@ -109,7 +95,7 @@ public static class AtomicFile
         }
         catch (IOException e)
         {
-            throw new FileNotDurableException($"{fullPath} was created, but making it durable failed (fsync {directory}): {e.Message}", e);
+            throw new FileNotDurableException($"{fullPath} was {(replace ? "replaced, but making the replacement" : "created, but making it")} durable failed (fsync {directory}): {e.Message}", e);
         }
     }
 

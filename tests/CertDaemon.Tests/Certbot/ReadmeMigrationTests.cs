@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using CertDaemon.Tests.Docs;
 using CertDaemon.Tests.Testbed;
@@ -34,7 +33,7 @@ public sealed class ReadmeMigrationTests
         var systemctl = Path.Combine(testbed.Root, "systemctl");
         File.WriteAllText(systemctl, "#!/bin/sh\necho inactive\nexit 3\n");
         File.SetUnixFileMode(systemctl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var environment = new Dictionary<string, string?>(testbed.Environment)
+        var environment = new Dictionary<string, string>(testbed.Environment.ToDictionary(e => e.Key, e => e.Value ?? ""))
         {
             ["PATH"] = AppContext.BaseDirectory.TrimEnd('/') + ":" + (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin"),
             ["CERTDAEMON_CONFIG"] = testbed.ConfigPath,
@@ -56,8 +55,9 @@ public sealed class ReadmeMigrationTests
             var line = command.StartsWith("certbot ", StringComparison.Ordinal)
                 ? $"{command} --no-random-sleep-on-renew --config-dir {testbed.CertbotDirectory} --work-dir {testbed.Root}/certbot-work --logs-dir {testbed.Root}/certbot-logs --non-interactive --server {testbed.Pebble.DirectoryUrl}"
                 : command;
-            var (exit, output) = await BashAsync(line, environment);
-            Assert.True(exit == 0, $"{line}\n{output}\n{testbed.Logs}");
+            var run = await ReadmeCommandTests.RunInBashAsync(line, environment, testbed.Root);
+            var output = run.StandardOutput;
+            Assert.True(run.ExitCode == 0, $"{line}\n{run}\n{testbed.Logs}");
             switch (command)
             {
                 case "certdaemon import-certbot --write":
@@ -87,25 +87,5 @@ public sealed class ReadmeMigrationTests
     {
         using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(path));
         return certificate.SerialNumber.ToLowerInvariant();
-    }
-
-    private static async Task<(int ExitCode, string Output)> BashAsync(string command, IReadOnlyDictionary<string, string?> environment)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-o");
-        start.ArgumentList.Add("pipefail");
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(command);
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
     }
 }
