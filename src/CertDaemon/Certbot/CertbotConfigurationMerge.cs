@@ -42,7 +42,7 @@ internal static class CertbotConfigurationMerge
         };
         foreach (var entry in toAdd)
         {
-            certificates.Add(new JsonObject
+            certificates.Add((JsonNode)new JsonObject
             {
                 ["Name"] = entry.Name,
                 ["Domains"] = new JsonArray([.. entry.Domains.Select(d => (JsonNode?)JsonValue.Create(d))]),
