@@ -14,4 +14,8 @@ internal sealed record CertificateStatus(
     string? LastError,
     DateTimeOffset? LastErrorAt,
     IReadOnlyList<TargetStatus> Targets,
-    string? IssuedBy = null);
+    string? IssuedBy = null)
+{
+    /// <summary>What kind of failure <see cref="LastError"/> is (<c>issuance</c>, <c>state</c>, <c>state-unreadable</c>, ...).</summary>
+    public string? LastErrorKind { get; init; }
+}

@@ -9,13 +9,26 @@ namespace CertDaemon.Renewal;
 internal sealed class CertificateStatusReader(
     CertDaemonOptions options, ManagedCertificateCatalog catalog, CertificateStateStore states, TimeProvider time, LiveCertificateAdoption? adoption = null)
 {
+    /// <summary><see cref="StateError.Kind"/> of a state file this version refuses to read.</summary>
+    public const string UnreadableStateKind = "state-unreadable";
+
     public async Task<IReadOnlyList<CertificateStatus>> ReadAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var result = new List<CertificateStatus>();
         foreach (var certificate in await catalog.ListAsync(cancellationToken))
         {
-            var state = await states.LoadAsync(certificate.Name, cancellationToken);
+            CertificateState? state;
+            try
+            {
+                state = await states.LoadAsync(certificate.Name, cancellationToken);
+            }
+            catch (CertificateStoreException exception)
+            {
+                // One unreadable state (a newer schema) is shown on its certificate; the others are unaffected.
+                state = new CertificateState { Name = certificate.Name, LastError = new StateError(exception.Message, now, UnreadableStateKind) };
+            }
+
             if (adoption is not null && await FindForeignAsync(certificate.Name, state, cancellationToken) is { } foreign)
             {
                 state = (state ?? new CertificateState { Name = certificate.Name }) with { Current = foreign };
@@ -41,7 +54,10 @@ internal sealed class CertificateStatusReader(
                 state?.LastError?.Message,
                 state?.LastError?.At,
                 targets,
-                current?.IssuedBy));
+                current?.IssuedBy)
+            {
+                LastErrorKind = state?.LastError?.Kind,
+            });
         }
 
         return result;

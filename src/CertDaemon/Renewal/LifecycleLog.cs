@@ -24,4 +24,8 @@ internal static partial class LifecycleLog
     [LoggerMessage(EventId = EventIds.Renewal + 62, EventName = "ForeignCertificateUnusable", Level = LogLevel.Warning,
         Message = "Certificate {CertificateName}: the live certificate CertDaemon did not write cannot be used: {Error}")]
     public static partial void ForeignCertificateUnusable(ILogger logger, string certificateName, string error);
+
+    [LoggerMessage(EventId = EventIds.Renewal + 52, EventName = "InterruptedRunReconciled", Level = LogLevel.Warning,
+        Message = "Certificate {CertificateName}: version {Version} (serial {Serial}) is live but was never recorded (a run was interrupted after the live switch); recorded it and deploying it to every target that does not hold it")]
+    public static partial void InterruptedRunReconciled(ILogger logger, string certificateName, int version, string serial);
 }

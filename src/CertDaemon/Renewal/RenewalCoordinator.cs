@@ -76,7 +76,7 @@ internal sealed class RenewalCoordinator(
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            return await RecordFailureAsync(certificate, decision, exception, cancellationToken);
+            return await RecordFailureAsync(certificate, decision, exception, state, cancellationToken);
         }
 
         // A new version: a new fraction, no ARI window (the old one was about the predecessor), no failures.
@@ -88,11 +88,12 @@ internal sealed class RenewalCoordinator(
         return new RenewalCheckResult(name, decision, RenewalCheckOutcome.Renewed, outcome, null, next, NextCheckAt(renewed, next, renewedAt));
     }
 
-    private async Task<RenewalCheckResult> RecordFailureAsync(ManagedCertificate certificate, RenewalDecision decision, Exception exception, CancellationToken cancellationToken)
+    private async Task<RenewalCheckResult> RecordFailureAsync(
+        ManagedCertificate certificate, RenewalDecision decision, Exception exception, CertificateState? known, CancellationToken cancellationToken)
     {
         var failedAt = time.GetUtcNow();
         var retryAfter = FindRetryAfter(exception);
-        var failed = await states.UpdateAsync(certificate.Name, s =>
+        CertificateState Failed(CertificateState s)
         {
             var renewal = Fresh(s);
             return s with
@@ -104,7 +105,20 @@ internal sealed class RenewalCoordinator(
                     RetryAfter = retryAfter,
                 },
             };
-        }, cancellationToken);
+        }
+
+        CertificateState failed;
+        try
+        {
+            failed = await states.UpdateAsync(certificate.Name, Failed, cancellationToken);
+        }
+        catch (CertificateStoreException stateError)
+        {
+            // The failure is reported all the same (RenewalFailed below); the unwritable state is its own warning.
+            LifecycleLog.StateNotRecorded(logger, stateError, certificate.Name);
+            failed = Failed(known ?? new CertificateState { Name = certificate.Name });
+        }
+
         var retry = RenewalFacts.Plan(certificate, failed, options.Renewal, failedAt);
         RenewalLog.RenewalFailed(logger, exception, certificate.Name, exception.Message, retry.RenewAt, failed.Renewal!.ConsecutiveFailures);
         Announce(certificate.Name, retry, failedAt);
