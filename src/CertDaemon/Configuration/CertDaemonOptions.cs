@@ -45,6 +45,12 @@ public sealed record CertDaemonOptions
     /// <summary>What is carried over from certbot on the same tree (its hooks).</summary>
     public CertbotOptions Certbot { get; init; } = new();
 
+    /// <summary>Prometheus metrics: textfile and loopback listener. The default is none.</summary>
+    public MetricsOptions Metrics { get; init; } = new();
+
+    /// <summary>Failure, recovery (and optionally renewal) notifications. The default is none.</summary>
+    public NotificationOptions Notifications { get; init; } = new();
+
     /// <summary>The configured certificates. The default is none (ad-hoc certificates only).</summary>
     public IReadOnlyList<CertificateOptions> Certificates { get; init; } = [];
 }
