@@ -38,12 +38,14 @@ internal static class StatusCommand
             var options = configuration.Options;
             var time = TimeProvider.System;
             // Read-only: no service graph, no network; a status must work while the CA or AWS is down.
+            var store = new CertificateStore(options.CertificateDirectory, new CertificateStoreOptions(), time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
             var states = new CertificateStateStore(options.StateDirectory, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
             {
-                RebuildFromLiveFiles = new LiveStateRebuilder(options, new CertificateStore(
-                    options.CertificateDirectory, new CertificateStoreOptions(), time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)).Rebuild,
+                RebuildFromLiveFiles = new LiveStateRebuilder(options, store).Rebuild,
             };
-            var reader = new CertificateStatusReader(options, new ManagedCertificateCatalog(options, states), states, time);
+            var adoption = new LiveCertificateAdoption(
+                options, store, states, time, Microsoft.Extensions.Logging.Abstractions.NullLogger<LiveCertificateAdoption>.Instance);
+            var reader = new CertificateStatusReader(options, new ManagedCertificateCatalog(options, states), states, time, adoption);
             IReadOnlyList<CertificateStatus> statuses;
             try
             {
@@ -121,8 +123,12 @@ internal static class StatusCommand
                 var state = s.Ready ? "live, every target holds it" : "live, NOT held by every target";
                 output.WriteLine($"  serial:       {s.Serial} (version {s.Version}, {s.KeyType}; {state})");
                 output.WriteLine($"  issuer:       {s.Issuer}");
-                output.WriteLine($"  issued by:    {s.Source} {s.IssuedBy}");
+                output.WriteLine($"  source:       {s.Source} {s.Origin}");
                 output.WriteLine($"  not after:    {Format(s.NotAfter!.Value)} ({Days(s.DaysLeft!.Value)} days left)");
+                if (s.IssuedBy is not null)
+                {
+                    output.WriteLine($"  issued by:    {s.IssuedBy} (live in the lineage, not written by CertDaemon; CertDaemon plans its renewal from it)");
+                }
             }
 
             output.WriteLine($"  files:        {s.Files.FullChain}, {s.Files.PrivateKey}");

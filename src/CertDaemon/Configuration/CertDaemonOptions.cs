@@ -42,6 +42,9 @@ public sealed record CertDaemonOptions
     /// </summary>
     public IReadOnlyList<IReadOnlyList<string>> DeployHooks { get; init; } = [];
 
+    /// <summary>What is carried over from certbot on the same tree (its hooks).</summary>
+    public CertbotOptions Certbot { get; init; } = new();
+
     /// <summary>Prometheus metrics: textfile and loopback listener. The default is none.</summary>
     public MetricsOptions Metrics { get; init; } = new();
 

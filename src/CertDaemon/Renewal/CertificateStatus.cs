@@ -18,14 +18,15 @@ internal sealed record CertificateStatus(
     string NextRenewalExplanation,
     string? LastError,
     DateTimeOffset? LastErrorAt,
-    IReadOnlyList<TargetStatus> Targets)
+    IReadOnlyList<TargetStatus> Targets,
+    string? IssuedBy = null)
 {
     /// <summary>The live version's source: <c>acme</c> or <c>acm-export</c>; null before the first.</summary>
     public string? Source { get; init; }
 
-    /// <summary>Who issued it: the CA's directory URL with its place in the chain (<c>primary</c>, <c>fallback N</c>), or
-    /// the ACM certificate's ARN; null before the first.</summary>
-    public string? IssuedBy { get; init; }
+    /// <summary>Where it came from: the CA's directory URL with its place in the chain (<c>primary</c>, <c>fallback N</c>),
+    /// or the ACM certificate's ARN; null before the first.</summary>
+    public string? Origin { get; init; }
 
     /// <summary>The live version exists, is valid now, and every deploy target holds it.</summary>
     public bool Ready { get; init; }

@@ -8,6 +8,9 @@ namespace CertDaemon.Storage;
 /// <param name="RevokedAt">When <c>certdaemon revoke</c> revoked it at the CA; null while it is not revoked.
 /// A revoked certificate is replaced at the next check (reason <c>revoked</c>).</param>
 /// <param name="RevocationReason">The reason given to the CA (<c>keyCompromise</c>, <c>superseded</c>, ...).</param>
+/// <param name="IssuedBy">Null when CertDaemon issued it; <c>certbot</c> for a live certificate another tool put in
+/// the lineage (adopted before CertDaemon's first issuance, or a renewal behind CertDaemon's back). Such a certificate
+/// is planned from like any other but never named in an order's <c>replaces</c> (it may belong to another account).</param>
 /// <param name="DirectoryUrl">Where it came from: the ACME directory of the CA that issued it (primary or fallback),
 /// or for an ACM exportable certificate the ACM endpoint of its region.</param>
 /// <param name="Issuer">The certificate's source, <c>acme</c> (also when absent, as in files written before it existed) or <c>acm-export</c>.</param>
@@ -24,5 +27,6 @@ public sealed record CurrentCertificate(
     DateTimeOffset IssuedAt,
     DateTimeOffset? RevokedAt = null,
     string? RevocationReason = null,
+    string? IssuedBy = null,
     string? Issuer = null,
     string? SourceArn = null);

@@ -153,7 +153,7 @@ public sealed class AcmExportTests(ITestOutputHelper output)
         var site = document.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == CliTestbed.CertificateName);
         Assert.Equal(serial, site.GetProperty("serial").GetString());
         Assert.Equal("acm-export", site.GetProperty("source").GetString());
-        Assert.Equal(arn, site.GetProperty("issuedBy").GetString());
+        Assert.Equal(arn, site.GetProperty("origin").GetString());
         Assert.Equal("acm-managed", site.GetProperty("nextRenewalReason").GetString());
         var target = site.GetProperty("targets").EnumerateArray().Single(t => t.GetProperty("target").GetString() == "acm:" + Region);
         Assert.Equal(arn, target.GetProperty("arn").GetString());

@@ -122,8 +122,8 @@ public sealed class CaFallbackTests(ITestOutputHelper output)
         var site = document.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == CliTestbed.CertificateName);
         Assert.Equal(serial, site.GetProperty("serial").GetString());
         Assert.Equal("acme", site.GetProperty("source").GetString());
-        Assert.Equal($"{directoryUrl} ({role})", site.GetProperty("issuedBy").GetString());
-        Assert.Contains($"issued by:    acme {directoryUrl} ({role})", (await testbed.RunAsync("status")).Output, StringComparison.Ordinal);
+        Assert.Equal($"{directoryUrl} ({role})", site.GetProperty("origin").GetString());
+        Assert.Contains($"source:       acme {directoryUrl} ({role})", (await testbed.RunAsync("status")).Output, StringComparison.Ordinal);
     }
 
     private static bool ChainsTo(CliTestbed testbed, X509Certificate2 root)

@@ -34,7 +34,8 @@ internal sealed class AcmeFallbackIssuer(
                 var watched = new WatchedSolver(solver);
                 try
                 {
-                    var replaces = request.Current is { } current && current.DirectoryUrl == ca.DirectoryUrl ? current.AriCertificateId : null;
+                    // replaces: only to the CA that issued the current certificate, and never for one another tool put there.
+                    var replaces = request.Current is { IssuedBy: null } current && current.DirectoryUrl == ca.DirectoryUrl ? current.AriCertificateId : null;
                     var profile = ca.Index == 0 ? request.PrimaryProfile : ca.Profile;
                     var issued = await sessions.WithIssuerAsync(ca.DirectoryUrl, issuer => issuer.IssueAsync(
                         new IssuanceRequest(request.Name, request.Domains, request.KeyType, profile, replaces), watched, cancellationToken), cancellationToken);
