@@ -63,7 +63,12 @@ internal sealed class FileChallengeJournal : IChallengeJournal, IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_lockPath)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            // The mode applies only to the last directory created; the state directory itself must be created private
+            // first, or a missing StateDirectory would appear with the umask's 0755.
+            const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            var locks = System.IO.Path.GetDirectoryName(_lockPath)!;
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(locks)!, Private);
+            Directory.CreateDirectory(locks, Private);
             using var fileLock = await LineageLock.AcquireAsync(FileName, _lockPath, _fileLockTimeout, TimeProvider.System, cancellationToken);
             var current = await ReadAsync(cancellationToken);
             var next = change(current);
