@@ -40,6 +40,7 @@ internal static class CliRoot
             RevokeCommand.Create(output, error),
             DeleteCommand.Create(output, error),
             RunCommand.Create(output, error),
+            SyncCommand.Create(output, error),
         })
         {
             root.Add(command);

@@ -42,6 +42,9 @@ public sealed record CertDaemonOptions
     /// </summary>
     public IReadOnlyList<IReadOnlyList<string>> DeployHooks { get; init; } = [];
 
+    /// <summary>Fleet mode: certificates shared through S3 by several instances. The default is none (one box).</summary>
+    public FleetOptions? Fleet { get; init; }
+
     /// <summary>The configured certificates. The default is none (ad-hoc certificates only).</summary>
     public IReadOnlyList<CertificateOptions> Certificates { get; init; } = [];
 }

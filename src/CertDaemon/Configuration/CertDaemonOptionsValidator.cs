@@ -53,6 +53,7 @@ public static partial class CertDaemonOptionsValidator
 
         ValidateDuration(options.Renewal.CheckInterval, MinCheckInterval, MaxCheckInterval, "$.Renewal.CheckInterval", Report);
         ValidateCommands(options.DeployHooks, "$.DeployHooks", searchPath, Report);
+        FleetOptionsRules.Validate(options.Fleet, Report);
 
         var certificates = new List<CertificateOptions>(options.Certificates.Count);
         var names = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);

@@ -15,7 +15,7 @@ internal static class OptionsBinder
         root.RejectUnknownKeys(
         [
             "Acme", "StateDirectory", "CertificateDirectory", "Route53", "Dns", "Nginx", "Store", "Renewal",
-            "DeployHooks", "Certificates", .. PassThroughSections,
+            "DeployHooks", "Certificates", "Fleet", .. PassThroughSections,
         ]);
         foreach (var section in PassThroughSections)
         {
@@ -35,6 +35,7 @@ internal static class OptionsBinder
             Renewal = root.Object("Renewal") is { } renewal ? BindRenewal(renewal) : defaults.Renewal,
             DeployHooks = root.StringLists("DeployHooks") ?? defaults.DeployHooks,
             Certificates = root.Objects("Certificates")?.Select(BindCertificate).ToList() ?? defaults.Certificates,
+            Fleet = root.Object("Fleet") is { } fleet ? FleetOptionsBinder.Bind(fleet) : null,
         };
     }
 

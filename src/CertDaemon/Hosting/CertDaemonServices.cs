@@ -9,6 +9,7 @@ using CertDaemon.Deployment.Nginx;
 using CertDaemon.Deployment.Processes;
 using CertDaemon.Dns;
 using CertDaemon.Dns.Route53;
+using CertDaemon.Fleet;
 using CertDaemon.Issuance;
 using CertDaemon.Renewal;
 using CertDaemon.Storage;
@@ -97,6 +98,9 @@ internal static class CertDaemonServices
         services.AddSingleton(_ => new IssuanceThrottle(options.Renewal.MaxConcurrentIssuances));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RenewalCoordinator>(sp, Random.Shared));
         services.AddSingleton(sp => new ManagedCertificateCatalog(options, sp.GetRequiredService<CertificateStateStore>()));
+
+        // Fleet mode (off without a Fleet section): the renewer and the challenge journal go through the S3 store.
+        services.AddCertDaemonFleet(options);
         return services;
     }
 }

@@ -15,4 +15,5 @@ internal static class EventIds
     public const int Deployment = 6000;  // 6000-6999 Deployment/ (NginxReloaded, ServedCertificateMismatch, AcmImported)
     public const int Renewal = 7000;     // 7000-7999 Renewal/ (RenewalPlanned, RenewalFailed); 7100-7199 the daemon (Hosting/DaemonLog)
     public const int Cli = 8000;         // 8000-8999 Cli/ and Configuration/ (ConfigurationInvalid)
+    public const int Fleet = 9500;       // 9500-9599 Fleet/ (FleetCertificateInstalled = 9501)
 }
