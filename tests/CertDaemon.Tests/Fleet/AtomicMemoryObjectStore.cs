@@ -16,6 +16,7 @@ internal sealed class AtomicMemoryObjectStore : IFleetObjectStore
     private int _version;
     private int _gets;
     private int _puts;
+    private int _notModified;
 
     public string Location => "memory://fleet/";
 
@@ -25,6 +26,9 @@ internal sealed class AtomicMemoryObjectStore : IFleetObjectStore
     public int Gets => Volatile.Read(ref _gets);
 
     public int Puts => Volatile.Read(ref _puts);
+
+    /// <summary>Reads answered "not modified" (no body): what a conditional GET with a current ETag costs.</summary>
+    public int NotModifiedAnswers => Volatile.Read(ref _notModified);
 
     /// <summary>Delay inside the lock between the condition check and the write, to widen race windows.</summary>
     public TimeSpan WriteDelay { get; set; }
@@ -40,7 +44,13 @@ internal sealed class AtomicMemoryObjectStore : IFleetObjectStore
                 return Task.FromResult<FleetRead>(new FleetRead.Missing());
             }
 
-            return Task.FromResult<FleetRead>(ifNoneMatch == found.ETag ? new FleetRead.NotModified() : new FleetRead.Found([.. found.Content], found.ETag));
+            if (ifNoneMatch == found.ETag)
+            {
+                Interlocked.Increment(ref _notModified);
+                return Task.FromResult<FleetRead>(new FleetRead.NotModified());
+            }
+
+            return Task.FromResult<FleetRead>(new FleetRead.Found([.. found.Content], found.ETag));
         }
     }
 

@@ -181,7 +181,8 @@ internal sealed class FleetTestInstance(FleetTestbed fleet, string root, TimeSpa
         WriteConfiguration();
     }
 
-    public DaemonProcess StartDaemon() => Daemon = DaemonProcess.Start(ConfigPath, fleet.Environment);
+    public DaemonProcess StartDaemon(IReadOnlyDictionary<string, string?>? environment = null) =>
+        Daemon = DaemonProcess.Start(ConfigPath, environment is null ? fleet.Environment : fleet.Environment.Concat(environment).ToDictionary());
 
     public Task<CliProcess.Result> RunAsync(params string[] arguments) => CliProcess.RunAsync([.. arguments, "--config", ConfigPath], fleet.Environment);
 
