@@ -8,8 +8,8 @@ internal abstract record FleetLeaseAttempt
     }
 
     /// <summary>
-    /// This process holds the lease (dispose it to release). <paramref name="Abandoned"/> is the expired lease it took
-    /// over, whose challenge records the new holder must remove; null when the lease was free.
+    /// This process holds the lease (dispose it to release). <paramref name="Abandoned"/> is the previous lease when it
+    /// expired or still listed challenge records: the new holder must remove those records; null otherwise.
     /// </summary>
     public sealed record Acquired(HeldLease Lease, FleetLease? Abandoned) : FleetLeaseAttempt;
 

@@ -44,9 +44,10 @@ internal sealed class FleetLeases(IFleetObjectStore store, FleetOptions options,
         }
 
         var takeOver = decision as FleetLeaseDecision.TakeOver;
-        var abandoned = takeOver is { Expired: true } ? takeOver.Previous : null;
 
-        // The new holder inherits the dead holder's journal: if it dies too, the next one still knows the records.
+        // An expired lease's holder died or lost contact; a released one may still list records its holder could not
+        // remove. Either way the new holder inherits the journal (and keeps it listed until the records are gone).
+        var abandoned = takeOver is { Expired: true } || takeOver?.Previous.Challenges.Count > 0 ? takeOver!.Previous : null;
         var lease = new FleetLease(instance.Id, now, now + options.LeaseDuration, reason, Released: false, abandoned?.Challenges ?? []);
         var condition = takeOver is null ? FleetWriteCondition.Absent : FleetWriteCondition.Matches(takeOver.ETag);
         var written = await store.PutAsync(key, Serialize(lease), condition, secret: false, cancellationToken);
@@ -57,7 +58,7 @@ internal sealed class FleetLeases(IFleetObjectStore store, FleetOptions options,
             return new FleetLeaseAttempt.Busy("(another instance)", reason, now + FleetLeaseRules.SkewMargin(options.LeaseDuration));
         }
 
-        if (abandoned is not null)
+        if (takeOver is { Expired: true } && abandoned is not null)
         {
             FleetLog.LeaseTakenOver(logger, name, abandoned.Holder, abandoned.ExpiresAt, abandoned.Challenges.Count);
         }

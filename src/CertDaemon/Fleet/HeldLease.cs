@@ -74,17 +74,15 @@ internal sealed class HeldLease : IAsyncDisposable
         await _stop.CancelAsync();
         await _heartbeat;
         _owner.Forget(this);
-        if (_lost.IsCancellationRequested)
-        {
-            return;
-        }
-
         try
         {
-            // A lease whose journal still lists records stays unreleased (expiring normally) only if we crash; here
-            // the journal's records are ours to keep listing: the next holder removes them.
-            await UpdateAsync(l => l with { Released = true, ExpiresAt = _owner.Time.GetUtcNow() }, CancellationToken.None);
-            FleetLog.LeaseReleased(_owner.Logger, Name, Holder);
+            if (!_lost.IsCancellationRequested)
+            {
+                // Released: the next instance need not wait for expiry. The journal stays listed: whatever this holder
+                // could not remove is then removed by the next holder.
+                await UpdateAsync(l => l with { Released = true, ExpiresAt = _owner.Time.GetUtcNow() }, CancellationToken.None);
+                FleetLog.LeaseReleased(_owner.Logger, Name, Holder);
+            }
         }
         catch (FleetStoreException e)
         {
@@ -95,6 +93,7 @@ internal sealed class HeldLease : IAsyncDisposable
         {
             _lost.Dispose();
             _stop.Dispose();
+            _gate.Dispose();
         }
     }
 
