@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
-# Installs (or removes) CertDaemon from this source tree. Run as root; safe to run again (upgrades in place).
+# Installs (or removes) CertDaemon from this source tree or from a prebuilt binary. Run as root; safe to run again.
 #
-#   deploy/install.sh [--prefix DIR] [--destdir DIR] [--from PUBLISH_DIR] [--no-ready-to-run]
+#   deploy/install.sh [--prefix DIR] [--destdir DIR] [--binary FILE | --from DIR] [--rid RID]
 #   deploy/install.sh --uninstall [--purge] [--prefix DIR] [--destdir DIR]
 #
 # Install:
-#   1. dotnet publish src/CertDaemon (Release, linux-x64, framework-dependent, ReadyToRun; plain publish if the
-#      ReadyToRun compiler package cannot be restored), unless --from names an already published directory.
-#   2. PREFIX/lib/certdaemon/ (replaced as a whole), PREFIX/bin/certdaemon -> ../lib/certdaemon/certdaemon (relative,
-#      so it also resolves inside DESTDIR), PREFIX/share/doc/certdaemon/README.md.
+#   1. The program: --binary FILE (a prebuilt native certdaemon, e.g. from a release package or eng/publish.sh),
+#      --from DIR (DIR/certdaemon), or else built here with eng/publish.sh (Native AOT; needs the .NET 10 SDK and
+#      clang, which it installs when missing) for the runtime identifier of this machine (uname -m: x86_64 ->
+#      linux-x64, aarch64 -> linux-arm64; --rid overrides). A binary built for another architecture is refused.
+#   2. PREFIX/bin/certdaemon (one self-contained executable, replaced atomically; a PREFIX/lib/certdaemon left by an
+#      older framework-dependent install is removed), PREFIX/share/doc/certdaemon/README.md.
 #   3. /etc/certdaemon (0750) with certdaemon.json from deploy/certdaemon.example.json only if there is none
 #      (an existing configuration is never touched), /var/lib/certdaemon (0700), /etc/letsencrypt (0755, only created
 #      when missing: an existing certbot tree is left as it is).
 #   4. /etc/systemd/system/certdaemon.service and certdaemon-sync.service (fleet first boot; ExecStart follows PREFIX), `systemd-analyze verify` when available,
 #      `systemctl daemon-reload` when installing into the real root of a system booted with systemd.
-# Uninstall: stops and disables the service (real root with systemd), removes the binary, launcher, docs and unit.
+# Uninstall: stops and disables the service (real root with systemd), removes the binary, docs and unit.
 #   Configuration, state and certificates stay; --purge also removes /etc/certdaemon and /var/lib/certdaemon.
 #   Certificates (/etc/letsencrypt) are never removed: nginx configurations point at them.
 #
@@ -25,11 +27,12 @@ set -euo pipefail
 prefix=/usr/local
 destdir=${DESTDIR:-}
 from=
-ready_to_run=1
+binary=
+rid=
 action=install
 purge=0
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
 log() { printf '==> %s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -42,7 +45,10 @@ while [ $# -gt 0 ]; do
     --destdir=*) destdir=${1#*=}; shift ;;
     --from) [ $# -ge 2 ] || { usage >&2; exit 2; }; from=$2; shift 2 ;;
     --from=*) from=${1#*=}; shift ;;
-    --no-ready-to-run) ready_to_run=0; shift ;;
+    --binary) [ $# -ge 2 ] || { usage >&2; exit 2; }; binary=$2; shift 2 ;;
+    --binary=*) binary=${1#*=}; shift ;;
+    --rid) [ $# -ge 2 ] || { usage >&2; exit 2; }; rid=$2; shift 2 ;;
+    --rid=*) rid=${1#*=}; shift ;;
     --uninstall) action=uninstall; shift ;;
     --purge) purge=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -57,6 +63,10 @@ if [ -n "$destdir" ]; then
   mkdir -p "$destdir"
   destdir=$(cd "$destdir" && pwd)
 fi
+if [ -n "$binary" ] && [ -n "$from" ]; then
+  printf '%s\n' "--binary and --from name the same thing: give one" >&2; exit 2
+fi
+case "$rid" in ""|linux-x64|linux-arm64) ;; *) printf 'unsupported --rid %s (linux-x64 or linux-arm64)\n' "$rid" >&2; exit 2 ;; esac
 if [ "$purge" = 1 ] && [ "$action" != uninstall ]; then
   printf '%s\n' "--purge only goes with --uninstall" >&2; exit 2
 fi
@@ -78,27 +88,31 @@ D=$destdir
 # systemd is PID 1 (sd_booted(3)) and we are installing into the real root.
 manage_systemd() { [ -z "$destdir" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; }
 
+# This machine's runtime identifier, from uname -m.
+machine_rid() {
+  case "$(uname -m)" in
+    x86_64|amd64) echo linux-x64 ;;
+    aarch64|arm64) echo linux-arm64 ;;
+    *) die "no CertDaemon build for $(uname -m) (linux-x64 and linux-arm64 are supported)" ;;
+  esac
+}
+
+# The ELF machine of FILE as a runtime identifier (e_machine at offset 18: 62 x86-64, 183 AArch64).
+binary_rid() {
+  local magic machine
+  magic=$(od -An -c -N 4 "$1" | tr -d ' ')
+  [ "$magic" = '177ELF' ] || { echo "not-an-executable"; return 0; }
+  machine=$(od -An -t u2 -j 18 -N 2 "$1" | tr -d ' ')
+  case "$machine" in 62) echo linux-x64 ;; 183) echo linux-arm64 ;; *) echo "elf-machine-$machine" ;; esac
+}
+
 publish() {
-  local out=$1 work=$2
-  command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is needed to build CertDaemon; or pass --from PUBLISH_DIR"
-  # --artifacts-path keeps this build's obj/ and bin/ out of the source tree (a developer's Debug build stays valid).
-  local common=(publish "$repo/src/CertDaemon/CertDaemon.csproj" -c Release -r linux-x64 --self-contained false
-    -nologo -v quiet --artifacts-path "$work/artifacts" -o "$out")
-  if [ "$ready_to_run" = 1 ]; then
-    log "publishing (ReadyToRun, linux-x64)"
-    if dotnet "${common[@]}" -p:PublishReadyToRun=true >"$work/publish.log" 2>&1; then
-      return 0
-    fi
-    warn "ReadyToRun publish failed (the crossgen2 package may not be restorable here); last lines:"
-    tail -n 5 "$work/publish.log" >&2 || true
-    warn "falling back to a plain publish: CertDaemon works the same, it only starts slower (JIT)"
-    rm -rf "$out" "$work/artifacts"
-  fi
-  log "publishing (linux-x64)"
-  if ! dotnet "${common[@]}" >"$work/publish.log" 2>&1; then
-    tail -n 30 "$work/publish.log" >&2
-    die "dotnet publish failed"
-  fi
+  local out=$1 target=$2
+  command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is needed to build CertDaemon; or pass --binary FILE (a prebuilt certdaemon)"
+  log "building certdaemon from source (Native AOT, $target): takes a few minutes"
+  local toolchain=()
+  [ "$(id -u)" = 0 ] && toolchain=(--install-toolchain)
+  "$repo/eng/publish.sh" --rid "$target" --output "$out" "${toolchain[@]}" >/dev/null || die "eng/publish.sh failed"
 }
 
 install_files() {
@@ -107,28 +121,33 @@ install_files() {
   # shellcheck disable=SC2064 # expand now: $work is local
   trap "rm -rf '$work'" EXIT
 
-  local published
-  if [ -n "$from" ]; then
-    published=$(cd "$from" && pwd)
+  local target program
+  target=${rid:-$(machine_rid)}
+  if [ -n "$binary" ]; then
+    program=$binary
+  elif [ -n "$from" ]; then
+    program=$from/certdaemon
   else
-    published=$work/publish
-    publish "$published" "$work"
+    publish "$work/publish" "$target"
+    program=$work/publish/certdaemon
   fi
-  [ -x "$published/certdaemon" ] && [ -f "$published/certdaemon.dll" ] \
-    || die "$published does not hold a published CertDaemon (certdaemon + certdaemon.dll)"
+  [ -f "$program" ] || die "$program does not exist"
+  [ -f "$(dirname "$program")/certdaemon.dll" ] \
+    && die "$program is a framework-dependent build (certdaemon.dll beside it); install the native binary (eng/publish.sh)"
+  local built_for
+  built_for=$(binary_rid "$program")
+  [ "$built_for" = "$target" ] || die "$program is built for $built_for, this install is for $target (uname -m: $(uname -m))"
 
-  # Program files: build the new tree beside the old one, then swap, so a running daemon (which keeps its open
-  # files) and a half-finished copy never mix.
-  log "installing $D$libdir"
-  install -d -m 0755 "$D$prefix/lib" "$D$bindir" "$D$docdir"
-  rm -rf "$D$libdir.new" "$D$libdir.old"
-  cp -R "$published" "$D$libdir.new"
-  chmod -R u=rwX,go=rX "$D$libdir.new"
-  chmod 0755 "$D$libdir.new/certdaemon"
-  if [ -e "$D$libdir" ]; then mv "$D$libdir" "$D$libdir.old"; fi
-  mv "$D$libdir.new" "$D$libdir"
-  rm -rf "$D$libdir.old"
-  ln -sfn ../lib/certdaemon/certdaemon "$D$bindir/certdaemon"
+  # Program: copy beside the old one, then rename over it, so a running daemon keeps its (old) file and nobody ever
+  # executes a half-copied binary.
+  log "installing $D$bindir/certdaemon ($target)"
+  install -d -m 0755 "$D$bindir" "$D$docdir"
+  install -m 0755 "$program" "$D$bindir/.certdaemon.new"
+  mv -f "$D$bindir/.certdaemon.new" "$D$bindir/certdaemon"
+  if [ -d "$D$libdir" ]; then
+    log "removing $libdir (left by a framework-dependent install)"
+    rm -rf "$D$libdir"
+  fi
   install -m 0644 "$repo/README.md" "$D$docdir/README.md"
 
   # Configuration: created once, never overwritten (the operator's edits and secrets live there).
@@ -195,16 +214,14 @@ verify_unit() {
   fi
 }
 
-# Runs the installed launcher with the bare environment systemd gives a service, so a runtime that can only be
-# found through the installing shell's DOTNET_ROOT or PATH shows up now instead of at the first start.
+# Runs the installed binary with the bare environment systemd gives a service.
 smoke_test() {
-  if env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$D$bindir/certdaemon" --help >/dev/null 2>&1; then
-    log "$bindir/certdaemon --help: ok"
-  elif "$D$bindir/certdaemon" --help >/dev/null 2>&1; then
-    warn "certdaemon runs only with this shell's environment (DOTNET_ROOT=${DOTNET_ROOT:-unset}): the .NET runtime is not"
-    warn "where a service can find it; write its directory to /etc/dotnet/install_location or install the dotnet-runtime-10.0 package"
+  local output
+  if output=$(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$D$bindir/certdaemon" --version 2>&1); then
+    log "$bindir/certdaemon --version: $output"
   else
-    die "the installed $bindir/certdaemon does not run: is the .NET 10 runtime installed?"
+    printf '%s\n' "$output" >&2
+    die "the installed $bindir/certdaemon does not run"
   fi
 }
 
@@ -219,7 +236,8 @@ uninstall_files() {
   log "removing program files and unit"
   rm -f "$D$unit" "$D$sync_unit"
   if [ -L "$D$bindir/certdaemon" ] || [ -f "$D$bindir/certdaemon" ]; then rm -f "$D$bindir/certdaemon"; fi
-  rm -rf "$D$libdir" "$D$libdir.new" "$D$libdir.old" "$D$docdir"
+  rm -f "$D$bindir/.certdaemon.new"
+  rm -rf "$D$libdir" "$D$docdir"
   manage_systemd && systemctl daemon-reload
 
   if [ "$purge" = 1 ]; then

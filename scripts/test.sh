@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian/Ubuntu machine, as root:
 #   installs what is missing (pebble, nginx, dnsutils, jq, openssl; moto via pip if absent),
-#   builds in Release, runs every test against the real servers, and ends with "N passed, N failed".
+#   builds in Release, publishes the Native AOT binary once (eng/publish.sh: zero trim/AOT warnings, or the run fails),
+#   runs every test against the real servers - every test that starts certdaemon as a process (the sandbox, the
+#   daemon, the CLI) drives that native binary ($TEST_CERTDAEMON_BINARY); in-process tests use the JIT build - and
+#   ends with "N passed, N failed".
 # Exit status: 0 when every test passed, 1 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +19,8 @@ install_prerequisites() {
   command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
   command -v jq >/dev/null 2>&1 || missing+=(jq)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  command -v clang >/dev/null 2>&1 || missing+=(clang)
+  command -v rpmbuild >/dev/null 2>&1 || missing+=(rpm)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
   if [ ${#missing[@]} -gt 0 ]; then
@@ -45,6 +50,12 @@ log "building"
 if ! dotnet build CertDaemon.sln -c Release -nologo -v quiet >"$results/build.log" 2>&1; then
   tail -n 40 "$results/build.log"; echo "0 passed, 1 failed"; exit 1
 fi
+
+log "publishing the native binary (Native AOT, linux-x64)"
+if ! TEST_CERTDAEMON_BINARY=$(bash eng/publish.sh --output "$PWD/artifacts/native/test" 2>"$results/publish.log"); then
+  cat "$results/publish.log"; echo "0 passed, 1 failed"; exit 1
+fi
+export TEST_CERTDAEMON_BINARY
 
 log "testing"
 dotnet test CertDaemon.sln -c Release --no-build -nologo \

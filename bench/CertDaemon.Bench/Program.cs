@@ -2,6 +2,7 @@ using CertDaemon.Bench.Fleet;
 using CertDaemon.Bench.Footprint;
 using CertDaemon.Bench.Infrastructure;
 using CertDaemon.Bench.Issuance;
+using CertDaemon.Bench.Native;
 using CertDaemon.Bench.Reliability;
 using CertDaemon.Bench.Scale;
 
@@ -12,7 +13,7 @@ if (args.Length > 0 && args[0] == "route53-hook")
     return await Route53Hook.RunAsync(args[1..]);
 }
 
-const string Usage = "usage: CertDaemon.Bench issuance|footprint|scale|reliability|fleet [--quick] [--results DIR] [--key value ...]";
+const string Usage = "usage: CertDaemon.Bench issuance|footprint|scale|reliability|native|fleet [--quick] [--results DIR] [--key value ...]";
 if (args.Length == 0)
 {
     Console.Error.WriteLine(Usage);
@@ -49,6 +50,7 @@ return args[0] switch
     "footprint" => await FootprintBenchmark.RunAsync(context),
     "scale" => await ScaleBenchmark.RunAsync(context),
     "reliability" => await ReliabilityBenchmark.RunAsync(context),
+    "native" => await NativeBenchmark.RunAsync(context),
     "fleet" => await FleetBenchmark.RunAsync(context),
     _ => Usage.Length * 0 + 2,
 };

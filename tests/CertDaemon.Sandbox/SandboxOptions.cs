@@ -16,7 +16,14 @@ internal sealed record SandboxOptions
     /// </summary>
     public bool Acm { get; init; }
 
-    /// <summary>The <c>certdaemon</c> program to drive. The default is the one built next to the sandbox.</summary>
+    /// <summary>
+    /// Names the <c>certdaemon</c> program to drive when <c>--certdaemon</c> is not given: scripts/test.sh points it at
+    /// the Native AOT binary (eng/publish.sh), so the sandbox and every process-level test exercise the shipped form.
+    /// Not <c>CERTDAEMON_</c>-prefixed: those variables are configuration overrides.
+    /// </summary>
+    public const string BinaryVariable = "TEST_CERTDAEMON_BINARY";
+
+    /// <summary>The <c>certdaemon</c> program to drive. The default is <see cref="BinaryVariable"/>, else the one built next to the sandbox.</summary>
     public string CertDaemonPath { get; init; } = DefaultCertDaemonPath();
 
     /// <summary>
@@ -48,7 +55,8 @@ internal sealed record SandboxOptions
         usage: certdaemon-sandbox [--acm|--no-acm] [--certdaemon PATH] [--keep] [--work-dir DIR]
           --acm              also import into ACM (moto) and show what ACM holds (or CERTDAEMON_SANDBOX_ACM=1)
           --no-acm           leave ACM out (or CERTDAEMON_SANDBOX_ACM=0)
-          --certdaemon PATH  the certdaemon program to drive (default: the one built next to the sandbox)
+          --certdaemon PATH  the certdaemon program to drive (default: $TEST_CERTDAEMON_BINARY, else the one built
+                             next to the sandbox; eng/publish.sh builds the native one)
           --keep             keep the configuration, certificates and nginx files afterwards
           --work-dir DIR     put them in DIR (default: a new directory under /tmp)
         """;
@@ -61,6 +69,11 @@ internal sealed record SandboxOptions
         {
             Acm = environment.TryGetValue("CERTDAEMON_SANDBOX_ACM", out var acm) && acm is not null ? acm is "1" or "true" : AcmByDefault,
         };
+        if (environment.TryGetValue(BinaryVariable, out var binary) && !string.IsNullOrEmpty(binary))
+        {
+            options = options with { CertDaemonPath = Path.GetFullPath(binary) };
+        }
+
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])

@@ -71,9 +71,10 @@ internal static class FootprintBenchmark
 
     public sealed record IdleResult(string? Unavailable, double RssMedianMb, double RssMaxMb, double StartupCpuMs, double IdleCpuMs, int ActiveSeconds, IReadOnlyList<double> RssSamplesMb);
 
-    private static async Task<IdleResult> MeasureIdleAsync(string config, TimeSpan duration, IReadOnlyDictionary<string, string> extraEnvironment)
+    /// <summary><c>certdaemon run</c> (<paramref name="program"/>, default <see cref="BenchContext.CertDaemonPath"/>) idle for <paramref name="duration"/> after 10 s of start-up.</summary>
+    internal static async Task<IdleResult> MeasureIdleAsync(string config, TimeSpan duration, IReadOnlyDictionary<string, string> extraEnvironment, string? program = null)
     {
-        var psi = new ProcessStartInfo(BenchContext.CertDaemonPath, ["run", "--config", config])
+        var psi = new ProcessStartInfo(program ?? BenchContext.CertDaemonPath, ["run", "--config", config])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -30,9 +30,13 @@ internal abstract class IssuingTool(string name, IssuanceTestbed testbed)
 internal sealed class CertDaemonTool : IssuingTool
 {
     private readonly string _config;
+    private readonly string _program;
 
-    public CertDaemonTool(IssuanceTestbed testbed, int maxConcurrentIssuances = 2) : base("certdaemon", testbed)
+    /// <param name="name">The tool's label and home directory (two builds side by side: <c>certdaemon-native</c>).</param>
+    /// <param name="program">The executable; the default is <see cref="BenchContext.CertDaemonPath"/>.</param>
+    public CertDaemonTool(IssuanceTestbed testbed, int maxConcurrentIssuances = 2, string name = "certdaemon", string? program = null) : base(name, testbed)
     {
+        _program = program ?? BenchContext.CertDaemonPath;
         Directory.CreateDirectory(Home);
         _config = Path.Combine(Home, "certdaemon.json");
         var config = new Dictionary<string, object?>
@@ -61,7 +65,7 @@ internal sealed class CertDaemonTool : IssuingTool
 
     public override Task<ProcessRun> IssueAsync(string lineage, IReadOnlyList<string> domains, CancellationToken cancellationToken) =>
         ProcessRun.RunAsync(
-            BenchContext.CertDaemonPath,
+            _program,
             ["issue", .. domains.SelectMany(d => new[] { "-d", d }), "--name", lineage, "--config", _config],
             Route53EndpointOverride is { } endpoint
                 ? new Dictionary<string, string?>(Testbed.AwsEnvironment) { ["AWS_ENDPOINT_URL_ROUTE_53"] = endpoint.ToString() }

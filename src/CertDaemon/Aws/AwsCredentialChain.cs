@@ -46,9 +46,8 @@ internal static class AwsCredentialChain
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(role);
         ArgumentException.ThrowIfNullOrWhiteSpace(role.RoleArn);
-        var options = new AssumeRoleAWSCredentialsOptions { ExternalId = role.ExternalId };
         AwsLog.AssumeRoleConfigured(logger, role.RoleArn, role.SessionName, role.ExternalId is not null);
-        return new AssumeRoleAWSCredentials(source, role.RoleArn, role.SessionName, options);
+        return new StsAssumedRoleCredentials(source, role);
     }
 
     /// <summary>The operator-facing list of sources, in the order the SDK tries them, with this machine's values.</summary>

@@ -10,14 +10,15 @@ namespace CertDaemon.Configuration;
 /// and returns either the result or every problem (one per line for <c>certdaemon config check</c>, exit code 78).
 /// </summary>
 /// <remarks>
-/// <para>Layering uses Microsoft.Extensions.Configuration (the JSON provider, then the environment variables with
+/// <para>Layering follows Microsoft.Extensions.Configuration's rules (the file, then the environment variables with
 /// prefix <c>CERTDAEMON_</c>, <c>__</c> separating levels, array elements by index:
 /// <c>CERTDAEMON_Certificates__0__Domains__1</c>). An empty variable sets the key to null (its default).
-/// <c>CERTDAEMON_CONFIG</c> names the file and is not a key.</para>
+/// <c>CERTDAEMON_CONFIG</c> names the file and is not a key. The merged view is a <see cref="ConfigurationTree"/>
+/// built from the one <see cref="JsonDocument"/> parse, so binding is linear in the number of certificates.</para>
 /// <para>Keys match ignoring case, as Microsoft.Extensions.Configuration does; a file that spells one key twice in
 /// different cases is refused rather than letting the last one win silently.</para>
-/// <para>The file is parsed a second time with <see cref="JsonDocument"/> to keep what the merged string view loses:
-/// the line of a syntax error, duplicate keys, and each value's JSON type (a quoted <c>"5"</c> is not a number).</para>
+/// <para>The parse also keeps what the merged string view loses: the line of a syntax error, duplicate keys, and each
+/// value's JSON type (a quoted <c>"5"</c> is not a number).</para>
 /// </remarks>
 public static class ConfigurationLoader
 {
@@ -87,26 +88,16 @@ public static class ConfigurationLoader
 
         var problems = new List<ConfigurationProblem>();
         var softProblems = new List<ConfigurationProblem>();
-        var jsonKinds = ReadJsonKinds(bytes, path, problems, softProblems);
+        using var document = Parse(bytes, path, problems);
+        var jsonKinds = document is null ? null : ReadJsonKinds(document, path, problems, softProblems);
         var overrides = ReadEnvironmentOverrides(environment, problems);
-        if (jsonKinds is null || problems.Count > 0)
+        if (document is null || jsonKinds is null || problems.Count > 0)
         {
             return ConfigurationLoadResult.Failure(path, problems);
         }
 
-        IConfigurationRoot configuration;
-        try
-        {
-            configuration = new ConfigurationBuilder()
-                .AddJsonStream(new MemoryStream(bytes, writable: false))
-                .AddInMemoryCollection(overrides.Select(o => new KeyValuePair<string, string?>(o.Key, o.Value.Value)))
-                .Build();
-        }
-        catch (FormatException e)
-        {
-            // JsonDocument accepted what the provider refused; should not happen, but never hide it.
-            return ConfigurationLoadResult.Failure(path, [new("$", $"{path}: {e.Message}")]);
-        }
+        var configuration = ConfigurationTree.Build(
+            document.RootElement, overrides.Select(o => new KeyValuePair<string, string?>(o.Key, o.Value.Value)));
 
         var environmentKeys = overrides.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var context = new ConfigurationReadContext(jsonKinds, environmentKeys);
@@ -125,21 +116,12 @@ public static class ConfigurationLoader
         return ConfigurationLoadResult.Success(new LoadedConfiguration(path, validation.Options, configuration));
     }
 
-    /// <summary>Configuration key (<c>A:0:B</c>) to JSON kind for every value in the file; null when the file is not a JSON object.</summary>
-    private static Dictionary<string, JsonValueKind>? ReadJsonKinds(byte[] bytes, string path, List<ConfigurationProblem> problems, List<ConfigurationProblem> softProblems)
+    /// <summary>The file as a <see cref="JsonDocument"/>, or null (reported) when it is not valid JSON.</summary>
+    private static JsonDocument? Parse(byte[] bytes, string path, List<ConfigurationProblem> problems)
     {
         try
         {
-            using var document = JsonDocument.Parse(bytes, JsonOptions);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                problems.Add(new("$", $"{path} must contain a JSON object ({{ ... }}), not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}"));
-                return null;
-            }
-
-            var kinds = new Dictionary<string, JsonValueKind>(StringComparer.OrdinalIgnoreCase);
-            Walk(document.RootElement, "", "$", kinds, problems, softProblems);
-            return kinds;
+            return JsonDocument.Parse(bytes, JsonOptions);
         }
         catch (JsonException e)
         {
@@ -155,6 +137,20 @@ public static class ConfigurationLoader
             problems.Add(new("$", $"{path} is not valid JSON: line {line}, column {column}: {message}"));
             return null;
         }
+    }
+
+    /// <summary>Configuration key (<c>A:0:B</c>) to JSON kind for every value in the file; null when the file is not a JSON object.</summary>
+    private static Dictionary<string, JsonValueKind>? ReadJsonKinds(JsonDocument document, string path, List<ConfigurationProblem> problems, List<ConfigurationProblem> softProblems)
+    {
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add(new("$", $"{path} must contain a JSON object ({{ ... }}), not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}"));
+            return null;
+        }
+
+        var kinds = new Dictionary<string, JsonValueKind>(StringComparer.OrdinalIgnoreCase);
+        Walk(document.RootElement, "", "$", kinds, problems, softProblems);
+        return kinds;
     }
 
     private static void Walk(JsonElement element, string key, string jsonPath, Dictionary<string, JsonValueKind> kinds, List<ConfigurationProblem> problems, List<ConfigurationProblem> softProblems)

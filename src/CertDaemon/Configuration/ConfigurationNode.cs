@@ -221,7 +221,17 @@ internal sealed class ConfigurationNode
         return !HasChildren(section) && (section.Value is "" || _context.KindOf(section.Path) == JsonValueKind.Null);
     }
 
-    /// <summary>A section we do not interpret (Serilog's, Logging); it only has to be an object.</summary>
+    /// <summary>Whether <paramref name="key"/> holds an object (present with keys, or an explicit <c>{}</c>); nothing is reported.</summary>
+    public bool IsObject(string key)
+    {
+        var section = _configuration.GetSection(key);
+        return HasChildren(section) ? _context.KindOf(section.Path) != JsonValueKind.Array : _context.KindOf(section.Path) == JsonValueKind.Object;
+    }
+
+    /// <summary>Reports a problem found by the caller at <paramref name="key"/> of this object.</summary>
+    public void Report(string key, string message) => _context.Report(ChildPath(JsonPath, key), message);
+
+    /// <summary>A section we do not interpret (<c>Logging</c>); it only has to be an object.</summary>
     public void PassThroughObject(string key) => CheckObject(Find(key), ChildPath(JsonPath, key));
 
     /// <summary><c>$.A</c> + <c>B</c> = <c>$.A.B</c>; keys that are not plain identifiers use <c>['...']</c>.</summary>

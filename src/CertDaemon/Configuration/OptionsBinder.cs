@@ -7,7 +7,7 @@ namespace CertDaemon.Configuration;
 /// </summary>
 internal static class OptionsBinder
 {
-    /// <summary>Top-level sections owned by other libraries: only checked to be objects.</summary>
+    /// <summary>Top-level sections not bound into <see cref="CertDaemonOptions"/>: read by the logging setup.</summary>
     public static readonly IReadOnlyList<string> PassThroughSections = ["Serilog", "Logging"];
 
     public static CertDaemonOptions Bind(ConfigurationNode root)
@@ -17,9 +17,10 @@ internal static class OptionsBinder
             "Acme", "StateDirectory", "CertificateDirectory", "Route53", "Dns", "Nginx", "Store", "Renewal",
             "DeployHooks", "Certificates", "Fleet", .. PassThroughSections,
         ]);
-        foreach (var section in PassThroughSections)
+        root.PassThroughObject("Logging");
+        if (root.Object("Serilog") is { } serilog)
         {
-            root.PassThroughObject(section);
+            SerilogSectionChecker.Check(serilog);
         }
 
         var defaults = new CertDaemonOptions();

@@ -8,7 +8,6 @@ using Serilog.Extensions.Logging;
 using Serilog.Formatting;
 using Serilog.Formatting.Compact;
 using Serilog.Formatting.Display;
-using Serilog.Settings.Configuration;
 using Serilog.Sinks.SystemConsole.Themes;
 
 namespace CertDaemon.Logging;
@@ -19,10 +18,10 @@ namespace CertDaemon.Logging;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Defaults, then the configuration file's <c>Serilog</c> section on top (Serilog.Settings.Configuration:
-/// <c>MinimumLevel</c> and its <c>Override</c>s, <c>Enrich</c>, <c>Filter</c>, extra <c>WriteTo</c> sinks). The
-/// defaults are: minimum level Information; <c>Microsoft</c>, <c>System.Net.Http</c> and <c>Quartz</c> at Warning;
-/// one console sink, which is always present (a <c>WriteTo</c> entry adds a sink, it does not replace this one).
+/// Defaults, then the levels of the configuration file's <c>Serilog</c> section on top (<see cref="LogLevelSettings"/>:
+/// <c>MinimumLevel</c> and its <c>Override</c>s). The defaults are: minimum level Information; <c>Microsoft</c>,
+/// <c>System.Net.Http</c> and <c>Quartz</c> at Warning; one console sink. Everything is configured in code, without
+/// reflection, so the trimmed native binary logs exactly as the JIT build does.
 /// </para>
 /// <para>
 /// JSON is CLEF from <see cref="CompactJsonFormatter"/>, not the rendered variant: <c>@mt</c> keeps the constant
@@ -35,7 +34,7 @@ namespace CertDaemon.Logging;
 /// Secrets: <see cref="SecretRedactionEnricher"/> rewrites property values that look like PEM private keys or AWS
 /// secret access keys, and <see cref="RedactingSink"/> does the same for template text and exceptions on the
 /// console sink. It is a net under the rule "never log secrets", not a replacement: see <see cref="SecretRedactor"/>
-/// for what it cannot recognise; sinks added through <c>WriteTo</c> get redacted properties only.
+/// for what it cannot recognise.
 /// </para>
 /// </remarks>
 public static class LoggingSetup
@@ -145,7 +144,7 @@ public static class LoggingSetup
             logger.MinimumLevel.Override(category, LogEventLevel.Warning);
         }
 
-        // First, so every sink (also those from the configuration) sees redacted properties.
+        // First, so the sink sees redacted properties.
         logger.Enrich.With<SecretRedactionEnricher>();
         if (resolved == LogFormat.Text)
         {
@@ -156,11 +155,7 @@ public static class LoggingSetup
 
         if (configuration is not null)
         {
-            // Explicit assemblies: no dependency-context scan, so it behaves the same however we are published.
-            var readerOptions = new ConfigurationReaderOptions(
-                typeof(ConsoleLoggerConfigurationExtensions).Assembly,
-                typeof(CompactJsonFormatter).Assembly);
-            logger.ReadFrom.Configuration(configuration, readerOptions);
+            LogLevelSettings.Apply(logger, configuration);
         }
 
         return logger;

@@ -7,13 +7,20 @@ namespace CertDaemon.Tests.Cli;
 internal static class CliProcess
 {
     /// <summary>
-    /// The program as built in its own output folder (src/CertDaemon/bin/CONFIG/TFM/), exactly what an operator
-    /// installs: the copy next to the tests resolves assemblies through the test's ASP.NET framework reference.
+    /// The program the process-level tests drive: <c>$TEST_CERTDAEMON_BINARY</c> when set (scripts/test.sh sets it to
+    /// the Native AOT binary it publishes once per run: the shipped form), else the JIT build in its own output folder
+    /// (src/CertDaemon/bin/CONFIG/TFM/): the copy next to the tests resolves assemblies through the test's ASP.NET
+    /// framework reference.
     /// </summary>
     public static string ExecutablePath
     {
         get
         {
+            if (Environment.GetEnvironmentVariable(CertDaemon.Sandbox.SandboxOptions.BinaryVariable) is { Length: > 0 } native)
+            {
+                return File.Exists(native) ? Path.GetFullPath(native) : throw new FileNotFoundException($"{native} ({CertDaemon.Sandbox.SandboxOptions.BinaryVariable}) is missing", native);
+            }
+
             var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
             var path = Path.Combine(RepositoryRoot.Path, "src", "CertDaemon", "bin", testOutput.Parent!.Name, testOutput.Name, "certdaemon");
             return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: build the solution first", path);

@@ -293,12 +293,18 @@ public sealed class ConfigurationLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Example_configuration_is_valid()
+    public void Example_configuration_is_refused_until_the_terms_are_accepted_and_valid_after()
     {
         var example = Path.Combine(RepositoryRoot.Path, "deploy", "certdaemon.example.json");
         _sandbox.Environment["CERTDAEMON_StateDirectory"] = _sandbox.StateDirectory;
         _sandbox.Environment["CERTDAEMON_CertificateDirectory"] = _sandbox.CertificateDirectory;
 
+        // As installed (packages put it in /etc/certdaemon): the operator has to edit it before the daemon can start.
+        var asShipped = ConfigurationLoader.Load(example, _sandbox.Environment);
+        var problem = Assert.Single(asShipped.Problems);
+        Assert.Equal("$.Acme.AcceptTermsOfService", problem.Path);
+
+        _sandbox.Environment["CERTDAEMON_Acme__AcceptTermsOfService"] = "true";
         var result = ConfigurationLoader.Load(example, _sandbox.Environment);
 
         Assert.True(result.Succeeded, string.Join("\n", result.Problems));

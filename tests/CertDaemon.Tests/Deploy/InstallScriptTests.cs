@@ -18,7 +18,9 @@ public sealed partial class InstallScriptTests(InstalledTree tree) : IClassFixtu
         var root = tree.DestDir;
 
         var launcher = Path.Combine(root, "usr/local/bin/certdaemon");
-        Assert.Equal("../lib/certdaemon/certdaemon", new FileInfo(launcher).LinkTarget);
+        Assert.Null(new FileInfo(launcher).LinkTarget);
+        Assert.Equal(Mode0755, File.GetUnixFileMode(launcher));
+        Assert.False(Directory.Exists(Path.Combine(root, "usr/local/lib/certdaemon")), "one native binary, no program directory");
         var help = await ScriptRun.RunAsync(launcher, ["--help"], null, TimeSpan.FromMinutes(1));
         Assert.True(help.ExitCode == 0, help.ToString());
         Assert.Contains("certdaemon", help.StandardOutput, StringComparison.OrdinalIgnoreCase);
@@ -43,26 +45,32 @@ public sealed partial class InstallScriptTests(InstalledTree tree) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_second_run_keeps_an_edited_configuration_and_replaces_the_program_files()
+    public async Task A_second_run_keeps_an_edited_configuration_replaces_the_binary_and_removes_an_old_program_directory()
     {
         var root = tree.NewDestDir();
-        var first = await InstalledTree.RunInstallAsync(root, ["--from", tree.PublishedFiles]);
+        var first = await InstalledTree.RunInstallAsync(root, ["--binary", tree.InstalledBinary]);
         Assert.True(first.ExitCode == 0, first.ToString());
         var config = Path.Combine(root, "etc/certdaemon/certdaemon.json");
         const string edited = """{ "Acme": { "Email": "me@example.org" } }""";
         await File.WriteAllTextAsync(config, edited);
-        var stale = Path.Combine(root, "usr/local/lib/certdaemon/stale.dll");
+        // What a framework-dependent install of an older version left: a program directory and a symlink into it.
+        var stale = Path.Combine(root, "usr/local/lib/certdaemon/certdaemon.dll");
+        Directory.CreateDirectory(Path.GetDirectoryName(stale)!);
         await File.WriteAllTextAsync(stale, "left over from an older version");
+        var binary = Path.Combine(root, "usr/local/bin/certdaemon");
+        File.Delete(binary);
+        File.CreateSymbolicLink(binary, "../lib/certdaemon/certdaemon");
         var existingCertificates = Path.Combine(root, "etc/letsencrypt");
         File.SetUnixFileMode(existingCertificates, Mode0700);
 
-        var second = await InstalledTree.RunInstallAsync(root, ["--from", tree.PublishedFiles]);
+        var second = await InstalledTree.RunInstallAsync(root, ["--binary", tree.InstalledBinary]);
 
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Equal(edited, await File.ReadAllTextAsync(config));
         Assert.Contains("keeping the existing /etc/certdaemon/certdaemon.json", second.StandardOutput, StringComparison.Ordinal);
-        Assert.False(File.Exists(stale), "the program directory is replaced as a whole");
-        Assert.True(File.Exists(Path.Combine(root, "usr/local/lib/certdaemon/certdaemon.dll")));
+        Assert.False(Directory.Exists(Path.GetDirectoryName(stale)), "the old program directory is removed");
+        Assert.Null(new FileInfo(binary).LinkTarget);
+        Assert.Equal(new FileInfo(tree.InstalledBinary).Length, new FileInfo(binary).Length);
         Assert.Equal(Mode0700, File.GetUnixFileMode(existingCertificates)); // an existing (certbot) tree is not changed
     }
 
@@ -70,7 +78,7 @@ public sealed partial class InstallScriptTests(InstalledTree tree) : IClassFixtu
     public async Task Uninstall_removes_program_and_unit_and_keeps_configuration_state_and_certificates()
     {
         var root = tree.NewDestDir();
-        var install = await InstalledTree.RunInstallAsync(root, ["--from", tree.PublishedFiles]);
+        var install = await InstalledTree.RunInstallAsync(root, ["--binary", tree.InstalledBinary]);
         Assert.True(install.ExitCode == 0, install.ToString());
         var account = Path.Combine(root, "var/lib/certdaemon/account.json");
         await File.WriteAllTextAsync(account, "{}");
@@ -97,39 +105,67 @@ public sealed partial class InstallScriptTests(InstalledTree tree) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_failed_ReadyToRun_publish_falls_back_to_a_plain_publish_and_says_so()
+    public async Task Without_a_binary_it_builds_the_native_binary_for_the_machines_architecture_from_uname()
     {
-        // A stand-in dotnet: refuses ReadyToRun the way a missing crossgen2 package does, "publishes" otherwise.
+        // Stand-ins: dotnet records its arguments and "publishes" the suite's binary; uname says x86_64.
+        var bin = await StandInsAsync("x86_64");
+        var root = tree.NewDestDir();
+
+        var run = await RunWithStandInsAsync(bin, root, []);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var publish = await File.ReadAllTextAsync(Path.Combine(bin, "dotnet.args"));
+        Assert.Contains("publish", publish, StringComparison.Ordinal);
+        Assert.Contains("-r linux-x64", publish, StringComparison.Ordinal);
+        Assert.Contains("src/CertDaemon/CertDaemon.csproj", publish, StringComparison.Ordinal);
+        Assert.Equal(new FileInfo(tree.InstalledBinary).Length, new FileInfo(Path.Combine(root, "usr/local/bin/certdaemon")).Length);
+    }
+
+    [Fact]
+    public async Task On_an_arm64_machine_it_builds_for_linux_arm64_and_refuses_an_x64_binary()
+    {
+        var bin = await StandInsAsync("aarch64");
+
+        var built = await RunWithStandInsAsync(bin, tree.NewDestDir(), []);
+        var prebuilt = await RunWithStandInsAsync(bin, tree.NewDestDir(), ["--binary", tree.InstalledBinary]);
+
+        // The stand-in dotnet hands back the x64 binary: install.sh notices, whichever way it came.
+        Assert.Contains("-r linux-arm64", await File.ReadAllTextAsync(Path.Combine(bin, "dotnet.args")), StringComparison.Ordinal);
+        Assert.True(built.ExitCode == 1, built.ToString());
+        Assert.Contains("is built for linux-x64, this install is for linux-arm64 (uname -m: aarch64)", built.StandardError, StringComparison.Ordinal);
+        Assert.True(prebuilt.ExitCode == 1, prebuilt.ToString());
+        Assert.Contains("is built for linux-x64, this install is for linux-arm64", prebuilt.StandardError, StringComparison.Ordinal);
+    }
+
+    private async Task<string> StandInsAsync(string machine)
+    {
         var bin = Path.Combine(tree.NewDestDir(), "bin");
         Directory.CreateDirectory(bin);
         var fakeDotnet = Path.Combine(bin, "dotnet");
-        await File.WriteAllTextAsync(fakeDotnet, """
+        await File.WriteAllTextAsync(fakeDotnet, $$"""
             #!/bin/bash
-            for a in "$@"; do
-              if [ "$a" = "-p:PublishReadyToRun=true" ]; then echo "error NU1101: Unable to find package Microsoft.NETCore.App.Crossgen2.linux-x64"; exit 1; fi
-            done
+            echo "$*" >> "{{bin}}/dotnet.args"
             prev=; for a in "$@"; do [ "$prev" = -o ] && out=$a; prev=$a; done
-            mkdir -p "$out" && cp -R "$PUBLISHED"/. "$out"/
+            mkdir -p "$out" && cp "$PUBLISHED" "$out/certdaemon"
             """.ReplaceLineEndings("\n"));
+        var fakeUname = Path.Combine(bin, "uname");
+        await File.WriteAllTextAsync(fakeUname, $"#!/bin/sh\n[ \"$1\" = -m ] && echo {machine} && exit 0\nexec /bin/uname \"$@\"\n");
         File.SetUnixFileMode(fakeDotnet, Mode0755);
-        var root = tree.NewDestDir();
+        File.SetUnixFileMode(fakeUname, Mode0755);
+        return bin;
+    }
 
-        var run = await ScriptRun.RunAsync(
+    private Task<ScriptRun> RunWithStandInsAsync(string bin, string root, IEnumerable<string> arguments) =>
+        ScriptRun.RunAsync(
             "bash",
-            [Path.Combine(RepositoryRoot.Path, "deploy/install.sh")],
+            [Path.Combine(RepositoryRoot.Path, "deploy/install.sh"), .. arguments],
             new Dictionary<string, string?>
             {
                 ["DESTDIR"] = root,
-                ["PUBLISHED"] = tree.PublishedFiles,
+                ["PUBLISHED"] = tree.InstalledBinary,
                 ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH"),
             },
             TimeSpan.FromMinutes(2));
-
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("falling back to a plain publish", run.StandardError, StringComparison.Ordinal);
-        Assert.Contains("Crossgen2", run.StandardError, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(root, "usr/local/lib/certdaemon/certdaemon.dll")));
-    }
 
     [Fact]
     public async Task Unknown_arguments_are_a_usage_error()

@@ -14,15 +14,17 @@ public sealed class InstalledTree : IAsyncLifetime
 
     public string DestDir => Path.Combine(Root, "published-root");
 
-    /// <summary>The first install's program directory, the <c>--from</c> source for later installs.</summary>
-    public string PublishedFiles => Path.Combine(DestDir, "usr/local/lib/certdaemon");
+    /// <summary>The first install's program, the <c>--binary</c> source for later installs.</summary>
+    public string InstalledBinary => Path.Combine(DestDir, "usr/local/bin/certdaemon");
 
     internal ScriptRun? FirstInstall { get; private set; }
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Root);
-        FirstInstall = await RunInstallAsync(DestDir, [], PublishTimeout);
+        // The suite's native binary when scripts/test.sh published one; otherwise install.sh builds it from source.
+        var native = Environment.GetEnvironmentVariable(CertDaemon.Sandbox.SandboxOptions.BinaryVariable);
+        FirstInstall = await RunInstallAsync(DestDir, string.IsNullOrEmpty(native) ? [] : ["--binary", native], PublishTimeout);
     }
 
     public Task DisposeAsync()

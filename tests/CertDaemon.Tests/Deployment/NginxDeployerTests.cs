@@ -203,6 +203,65 @@ public sealed class NginxDeployerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Deployments_arriving_while_one_runs_share_one_test_and_one_reload_and_each_is_checked_as_served()
+    {
+        using var first = new TestLineage("a", Names);
+        using var second = new TestLineage("b", ["b.test"], first.Root);
+        using var third = new TestLineage("c", ["c.test"], first.Root);
+        TestLineage[] lineages = [first, second, third];
+        foreach (var lineage in lineages)
+        {
+            lineage.SwitchTo(lineage.AddVersion());
+        }
+
+        await using var nginx = await NginxServer.StartAsync(new NginxServerOptions
+        {
+            Sites = [.. lineages.Select(l => new NginxSite(l.Domains, l.FullChainPath, l.PrivateKeyPath))],
+        });
+        foreach (var lineage in lineages)
+        {
+            lineage.SwitchTo(lineage.AddVersion());
+        }
+
+        // The test counts its runs; the first one is slow, so b and c arrive while a's deployment is running.
+        var tests = Path.Combine(nginx.Prefix, "tests-ran");
+        var options = nginx.ToNginxOptions() with
+        {
+            TestCommand = ["/bin/sh", "-c", "echo ran >> \"$0\"; [ \"$(wc -l < \"$0\")\" -gt 1 ] || sleep 2; exec \"$@\"", tests, .. nginx.TestCommand],
+        };
+        var logger = new CapturingLogger<NginxDeployer>();
+        using var deployer = new NginxDeployer(
+            options,
+            new CommandRunner(TimeProvider.System),
+            new ServedCertificateProbe(TimeProvider.System, new ServedCertificateProbeOptions { Deadline = TimeSpan.FromSeconds(10), RetryInterval = TimeSpan.FromMilliseconds(50) }),
+            (context, token) => lineages.Single(l => l.Name == context.CertificateName).RollBackAsync(context, token),
+            TimeProvider.System,
+            logger);
+
+        await FailureReport.WithLogsAsync(output, () => nginx.Logs + "\n" + logger, async () =>
+        {
+            var a = deployer.DeployAsync(first.Context(2), CancellationToken.None);
+            await Task.Delay(TimeSpan.FromMilliseconds(300)); // a holds the deployer (its test sleeps 2 s)
+            var rest = await Task.WhenAll(deployer.DeployAsync(second.Context(2), CancellationToken.None), deployer.DeployAsync(third.Context(2), CancellationToken.None));
+            DeploymentResult[] results = [await a, .. rest];
+
+            for (var i = 0; i < lineages.Length; i++)
+            {
+                var succeeded = Assert.IsType<DeploymentResult.Succeeded>(results[i]);
+                Assert.Empty(succeeded.Warnings);
+                Assert.Equal(lineages[i].SerialOf(2), succeeded.Holding.Serial);
+                Assert.True(succeeded.Holding.Verified);
+                Assert.Equal(lineages[i].SerialOf(2), await TlsHandshake.EventuallyServedSerialAsync(nginx.Port, lineages[i].Domains[0], lineages[i].SerialOf(2)));
+            }
+
+            // a alone, then b and c together: two tests and two reloads for three deployments.
+            Assert.Equal(2, File.ReadAllLines(tests).Length);
+            Assert.Equal(2, nginx.ReloadSignalCount);
+            Assert.Equal(["a", "b", "c"], logger.Named("NginxReloaded").Select(e => e.Property("CertificateName")));
+        });
+    }
+
+    [Fact]
     public async Task Without_a_verify_address_a_reload_is_success_but_unverified()
     {
         using var lineage = new TestLineage("a", Names);

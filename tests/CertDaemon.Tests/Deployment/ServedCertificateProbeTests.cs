@@ -99,11 +99,19 @@ public sealed class ServedCertificateProbeTests
             Sites = [new NginxSite(["a.test"], Path.Combine(directory, "a.pem"), Path.Combine(directory, "a.key"))],
         });
 
-        var result = await _probe.WaitForSerialAsync(nginx.Address, "a.test", "0123456789abcdef", CancellationToken.None);
+        // Its own deadline, long enough that a loaded machine (a TLS handshake of several hundred ms) still fits
+        // several attempts: the point is that it keeps trying, not how many tries fit into 600 ms.
+        var probe = new ServedCertificateProbe(TimeProvider.System, new ServedCertificateProbeOptions
+        {
+            Deadline = TimeSpan.FromSeconds(3),
+            RetryInterval = TimeSpan.FromMilliseconds(100),
+            HandshakeTimeout = TimeSpan.FromSeconds(2),
+        });
+        var result = await probe.WaitForSerialAsync(nginx.Address, "a.test", "0123456789abcdef", CancellationToken.None);
 
         var served = Assert.IsType<ServedCertificateProbeResult.Served>(result);
         Assert.Equal(servedSerial, served.Certificate.Serial);
-        Assert.InRange(served.Attempts, 3, 20);
+        Assert.InRange(served.Attempts, 2, 40);
     }
 
     [Fact]

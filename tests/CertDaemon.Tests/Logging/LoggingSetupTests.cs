@@ -92,6 +92,21 @@ public sealed class LoggingSetupTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_minimum_level_given_as_a_plain_string_applies_to_every_category()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Serilog:MinimumLevel"] = "warning" })
+            .Build();
+        var lines = Capture(LogFormat.Json, configuration, factory =>
+        {
+            SampleLog.Chatty(factory.CreateLogger("CertDaemon.Renewal"), 1);
+            SampleLog.SecretCarrier(factory.CreateLogger("CertDaemon.Renewal"), "nothing", "none");
+        });
+
+        Assert.Contains("SecretCarrier", Assert.Single(lines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Redaction_replaces_a_private_key_and_an_aws_secret_passed_as_properties()
     {
         var lines = Capture(LogFormat.Json, null, logger =>

@@ -26,7 +26,8 @@ namespace CertDaemon.Deployment.Nginx;
 /// warning and the <c>ServedCertificateMismatch</c> event, never a rollback: nginx may be configured to serve other
 /// files for that name, which is the operator's call.
 /// </para>
-/// <para>Deployments are serialized: two certificates never interleave their test and reload.</para>
+/// <para>Deployments are serialized: two certificates never interleave their test and reload. Those that arrive while
+/// one is running are then done together (one test, one reload): see <see cref="DeployAsync"/>.</para>
 /// </remarks>
 internal sealed class NginxDeployer(
     NginxOptions options,
@@ -39,22 +40,64 @@ internal sealed class NginxDeployer(
     public const string TargetName = "nginx";
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _queueLock = new();
+    private List<PendingDeployment> _queue = [];
 
     public string Target => TargetName;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Deployments that arrive while another is being tested, reloaded or checked wait, and are then done together:
+    /// one configuration test, one reload, then each certificate's served check (several certificates finishing in
+    /// the same check cost nginx one reload, not one each). When that shared test fails, they are done one at a time
+    /// as a single deployment is (test, roll back the one being deployed), so one bad certificate cannot hold back the
+    /// others.
+    /// </remarks>
     public async Task<DeploymentResult> DeployAsync(DeploymentContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        await _gate.WaitAsync(cancellationToken);
+        var pending = new PendingDeployment(context);
+        lock (_queueLock)
+        {
+            _queue.Add(pending);
+        }
+
         try
         {
-            return await DeployExclusiveAsync(context, cancellationToken);
+            await _gate.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            lock (_queueLock)
+            {
+                if (_queue.Remove(pending))
+                {
+                    throw;
+                }
+            }
+
+            return await pending.Result.Task; // a batch already running has taken it
+        }
+
+        try
+        {
+            List<PendingDeployment> batch;
+            lock (_queueLock)
+            {
+                (batch, _queue) = (_queue, []);
+            }
+
+            if (batch.Count > 0)
+            {
+                await DeployBatchAsync(batch, cancellationToken);
+            }
         }
         finally
         {
             _gate.Release();
         }
+
+        return await pending.Result.Task;
     }
 
     public void Dispose() => _gate.Dispose();
@@ -82,22 +125,66 @@ internal sealed class NginxDeployer(
         }
 
         var reload = await commands.RunAsync(options.ReloadCommand, options.CommandTimeout, cancellationToken: cancellationToken);
-        if (!reload.Succeeded)
-        {
-            DeploymentLog.NginxReloadFailed(logger, context.CertificateName, context.Serial, reload.Describe(), ToolText(reload));
-            return new DeploymentResult.Failed
-            {
-                Target = TargetName,
-                CertificateName = context.CertificateName,
-                Serial = context.Serial,
-                Stage = DeploymentStage.Reload,
-                ToolOutput = ToolText(reload),
-                Holding = TargetHolding.Unknown("nginx may or may not have reloaded"),
-                Message = $"nginx configuration test passed but the reload failed: {reload.Describe()}.\n{Indent(ToolText(reload))}"
-                    + "The live files stay on the new version (they passed nginx's test); test and reload are retried at the next check.",
-            };
-        }
+        return reload.Succeeded ? await ReloadedAsync(context, cancellationToken) : ReloadFailed(context, reload);
+    }
 
+    /// <summary>Several deployments: one test and one reload for all, each one's served check; see <see cref="DeployAsync"/>.</summary>
+    private async Task DeployBatchAsync(List<PendingDeployment> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (batch.Count == 1)
+            {
+                batch[0].Result.TrySetResult(await DeployExclusiveAsync(batch[0].Context, cancellationToken));
+                return;
+            }
+
+            var test = await commands.RunAsync(options.TestCommand, options.CommandTimeout, cancellationToken: cancellationToken);
+            if (!test.Succeeded)
+            {
+                // Which certificate broke the test is unknown: one at a time, each tested (and rolled back) on its own.
+                foreach (var pending in batch)
+                {
+                    pending.Result.TrySetResult(await DeployExclusiveAsync(pending.Context, cancellationToken));
+                }
+
+                return;
+            }
+
+            var reload = await commands.RunAsync(options.ReloadCommand, options.CommandTimeout, cancellationToken: cancellationToken);
+            foreach (var pending in batch)
+            {
+                pending.Result.TrySetResult(reload.Succeeded ? await ReloadedAsync(pending.Context, cancellationToken) : ReloadFailed(pending.Context, reload));
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            // Every waiting caller gets what the one running the batch got; the ones already answered keep their result.
+            foreach (var pending in batch)
+            {
+                pending.Result.TrySetException(e);
+            }
+        }
+    }
+
+    private DeploymentResult.Failed ReloadFailed(DeploymentContext context, CommandResult reload)
+    {
+        DeploymentLog.NginxReloadFailed(logger, context.CertificateName, context.Serial, reload.Describe(), ToolText(reload));
+        return new DeploymentResult.Failed
+        {
+            Target = TargetName,
+            CertificateName = context.CertificateName,
+            Serial = context.Serial,
+            Stage = DeploymentStage.Reload,
+            ToolOutput = ToolText(reload),
+            Holding = TargetHolding.Unknown("nginx may or may not have reloaded"),
+            Message = $"nginx configuration test passed but the reload failed: {reload.Describe()}.\n{Indent(ToolText(reload))}"
+                + "The live files stay on the new version (they passed nginx's test); test and reload are retried at the next check.",
+        };
+    }
+
+    private async Task<DeploymentResult> ReloadedAsync(DeploymentContext context, CancellationToken cancellationToken)
+    {
         DeploymentLog.NginxReloaded(logger, context.CertificateName, context.Serial);
         if (options.VerifyAddress is not { } address)
         {
@@ -184,6 +271,13 @@ internal sealed class NginxDeployer(
         {
             return new LiveRollbackResult.Failed(e.Message);
         }
+    }
+
+    private sealed class PendingDeployment(DeploymentContext context)
+    {
+        public DeploymentContext Context { get; } = context;
+
+        public TaskCompletionSource<DeploymentResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private static string ToolText(CommandResult result) =>
