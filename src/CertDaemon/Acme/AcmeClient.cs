@@ -554,8 +554,21 @@ internal sealed partial class AcmeClient : IDisposable
             request.Headers.Accept.ParseAdd(accept);
         }
 
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
-        var body = await response.Content.ReadAsByteArrayAsync(ct);
+        HttpResponseMessage? sent = null;
+        byte[] body;
+        try
+        {
+            sent = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+            body = await sent.Content.ReadAsByteArrayAsync(ct);
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            // HttpClient.Timeout surfaces as a cancellation nobody asked for: it is the CA's silence, an error.
+            sent?.Dispose();
+            throw new AcmeUnansweredException(method, url, _http.Timeout, e);
+        }
+
+        using var response = sent;
 
         // RFC 8555 6.5.1: every response may carry a nonce; keep it, ignoring values that are not base64url.
         string? nonce = null;

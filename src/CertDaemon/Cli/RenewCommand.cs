@@ -78,7 +78,20 @@ internal static class RenewCommand
         var untouched = new List<string>();
         foreach (var certificate in certificates)
         {
-            var result = await coordinator.CheckAsync(certificate, force, cancellationToken);
+            RenewalCheckResult result;
+            try
+            {
+                result = await coordinator.CheckAsync(certificate, force, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // Even the failure could not be recorded (a full or read-only state directory): say so, go on with the others.
+                CommandFailure.Report(environment.Error, $"renew {certificate.Name}", exception,
+                    $"  the live certificate of {certificate.Name} and its deploy targets are as the files show; its state could not be recorded.");
+                failed.Add(certificate.Name);
+                continue;
+            }
+
             switch (result.Outcome)
             {
                 case RenewalCheckOutcome.NotDue:

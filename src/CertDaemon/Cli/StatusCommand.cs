@@ -24,7 +24,11 @@ internal static class StatusCommand
             var options = configuration.Options;
             var time = TimeProvider.System;
             // Read-only: no service graph, no network; a status must work while the CA or AWS is down.
-            var states = new CertificateStateStore(options.StateDirectory, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            var states = new CertificateStateStore(options.StateDirectory, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+            {
+                RebuildFromLiveFiles = new LiveStateRebuilder(options, new CertificateStore(
+                    options.CertificateDirectory, new CertificateStoreOptions(), time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)).Rebuild,
+            };
             var reader = new CertificateStatusReader(options, new ManagedCertificateCatalog(options, states), states, time);
             var statuses = await reader.ReadAsync(cancellationToken);
             if (parse.GetValue(json))
@@ -53,7 +57,11 @@ internal static class StatusCommand
         {
             output.WriteLine($"{s.Name}{(s.AdHoc ? " (ad-hoc)" : "")}");
             output.WriteLine($"  domains:      {string.Join(", ", s.Domains)}");
-            if (s.Serial is null)
+            if (s.Serial is null && s.LastErrorKind == CertificateStatusReader.UnreadableStateKind)
+            {
+                output.WriteLine("  certificate:  unknown (its state file cannot be read: see last error)");
+            }
+            else if (s.Serial is null)
             {
                 output.WriteLine("  certificate:  none issued yet");
             }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CertDaemon.Dns;
 
 /// <summary>
@@ -10,9 +12,17 @@ namespace CertDaemon.Dns;
 /// <param name="TargetName">Where the TXT value is written, normalised (<see cref="RecordName"/> unless delegated by CNAME).</param>
 /// <param name="Value">The plain TXT value.</param>
 /// <param name="RecordedAt">When the entry was written.</param>
+/// <param name="Owner">The run that published it; null in journals written before runs were recorded (such an entry
+/// counts as left by a dead run).</param>
 internal sealed record ChallengeJournalEntry(
-    string HostedZoneId, string ZoneName, string RecordName, string TargetName, string Value, DateTimeOffset RecordedAt)
+    string HostedZoneId, string ZoneName, string RecordName, string TargetName, string Value, DateTimeOffset RecordedAt,
+    ChallengeRunOwner? Owner = null)
 {
     /// <summary>What identifies the published value: two entries with the same key are the same record value.</summary>
+    [JsonIgnore]
     public (string HostedZoneId, string TargetName, string Value) Key => (HostedZoneId, TargetName, Value);
+
+    /// <summary>What identifies the entry: one value of one run (two runs may publish the same value).</summary>
+    [JsonIgnore]
+    public (string HostedZoneId, string TargetName, string Value, string? RunId) EntryKey => (HostedZoneId, TargetName, Value, Owner?.RunId);
 }

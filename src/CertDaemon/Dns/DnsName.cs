@@ -8,10 +8,14 @@ namespace CertDaemon.Dns;
 /// </summary>
 /// <remarks>
 /// Route53 returns names with a trailing dot and characters outside <c>a-z0-9-_.</c> as three-digit octal escapes
-/// (<c>\052</c> for <c>*</c>); ACME gives names without a trailing dot. Both normalise to the same string.
+/// (<c>\052</c> for <c>*</c>); ACME gives names without a trailing dot; DNS libraries may hand back an IDN label in
+/// its Unicode form (<c>bücher</c>) where the wire and the order have <c>xn--bcher-kva</c>. All normalise to the same
+/// ASCII string.
 /// </remarks>
 internal static class DnsName
 {
+    private static readonly IdnMapping Idn = new();
+
     /// <summary>Normalises <paramref name="name"/>: decodes <c>\ooo</c> octal and <c>\c</c> escapes, lower-cases, appends a trailing dot.</summary>
     public static string Normalize(string name)
     {
@@ -41,7 +45,27 @@ internal static class DnsName
             text.Append('.');
         }
 
-        return text.ToString().ToLower(CultureInfo.InvariantCulture);
+        return ToAscii(text.ToString()).ToLower(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Each label with characters outside ASCII as its A-label (punycode); ASCII labels unchanged.</summary>
+    private static string ToAscii(string name)
+    {
+        if (name.All(char.IsAscii))
+        {
+            return name;
+        }
+
+        var labels = name.Split('.');
+        for (var i = 0; i < labels.Length; i++)
+        {
+            if (!labels[i].All(char.IsAscii))
+            {
+                labels[i] = Idn.GetAscii(labels[i]);
+            }
+        }
+
+        return string.Join('.', labels);
     }
 
     /// <summary>Whether <paramref name="name"/> equals <paramref name="zone"/> or lies below it (both normalised).</summary>

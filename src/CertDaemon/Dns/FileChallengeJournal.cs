@@ -5,12 +5,16 @@ namespace CertDaemon.Dns;
 
 /// <summary>
 /// <see cref="IChallengeJournal"/> in one JSON file, <c>StateDirectory/dns-journal.json</c> (mode 0600), replaced
-/// atomically on every change. One instance per process: it serialises its own read-modify-write cycles.
+/// atomically on every change. Every read-modify-write holds <c>locks/dns-journal.lock</c> (<c>flock</c>), so processes
+/// sharing the state directory (the daemon, CLI commands) never lose each other's entries.
 /// </summary>
 internal sealed class FileChallengeJournal : IChallengeJournal, IDisposable
 {
     /// <summary>The file's name inside the state directory.</summary>
     public const string FileName = "dns-journal.json";
+
+    /// <summary>How long an update waits for another process's update (they take milliseconds).</summary>
+    private static readonly TimeSpan _fileLockTimeout = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -18,7 +22,10 @@ internal sealed class FileChallengeJournal : IChallengeJournal, IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stateDirectory);
         Path = System.IO.Path.Combine(stateDirectory, FileName);
+        _lockPath = System.IO.Path.Combine(stateDirectory, "locks", "dns-journal.lock");
     }
+
+    private readonly string _lockPath;
 
     /// <summary>The journal file.</summary>
     public string Path { get; }
@@ -26,14 +33,14 @@ internal sealed class FileChallengeJournal : IChallengeJournal, IDisposable
     public Task RecordPendingAsync(IReadOnlyCollection<ChallengeJournalEntry> entries, CancellationToken cancellationToken) =>
         UpdateAsync(current =>
         {
-            var keys = current.Select(e => e.Key).ToHashSet();
-            return [.. current, .. entries.Where(e => keys.Add(e.Key))];
+            var keys = current.Select(e => e.EntryKey).ToHashSet();
+            return [.. current, .. entries.Where(e => keys.Add(e.EntryKey))];
         }, cancellationToken);
 
     public Task RemoveAsync(IReadOnlyCollection<ChallengeJournalEntry> entries, CancellationToken cancellationToken)
     {
-        var keys = entries.Select(e => e.Key).ToHashSet();
-        return UpdateAsync(current => [.. current.Where(e => !keys.Contains(e.Key))], cancellationToken);
+        var keys = entries.Select(e => e.EntryKey).ToHashSet();
+        return UpdateAsync(current => [.. current.Where(e => !keys.Contains(e.EntryKey))], cancellationToken);
     }
 
     public async Task<IReadOnlyList<ChallengeJournalEntry>> ListAsync(CancellationToken cancellationToken)
@@ -56,6 +63,8 @@ internal sealed class FileChallengeJournal : IChallengeJournal, IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_lockPath)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            using var fileLock = await LineageLock.AcquireAsync(FileName, _lockPath, _fileLockTimeout, TimeProvider.System, cancellationToken);
             var current = await ReadAsync(cancellationToken);
             var next = change(current);
             if (next.Count == current.Count && next.SequenceEqual(current))
@@ -72,7 +81,6 @@ internal sealed class FileChallengeJournal : IChallengeJournal, IDisposable
 
             var bytes = JsonSerializer.SerializeToUtf8Bytes(
                 new ChallengeJournalDocument(ChallengeJournalDocument.CurrentVersion, next), DnsJsonContext.Default.ChallengeJournalDocument);
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             await AtomicFile.WriteAsync(Path, bytes, UnixFileMode.UserRead | UnixFileMode.UserWrite, cancellationToken);
         }
         finally

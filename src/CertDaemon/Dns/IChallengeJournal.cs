@@ -7,8 +7,10 @@ namespace CertDaemon.Dns;
 /// <remarks>
 /// Contract: <see cref="RecordPendingAsync"/> is durable when it returns (a crash right after it leaves the entries
 /// listed), and is called <b>before</b> the values are sent. Entries are identified by
-/// <see cref="ChallengeJournalEntry.Key"/>; recording an entry twice keeps one. <see cref="RemoveAsync"/> ignores
-/// entries that are not there. An implementation is safe to share between concurrent solvers of one process.
+/// <see cref="ChallengeJournalEntry.EntryKey"/> (the value and its owning run: two runs publishing one value keep
+/// two entries); recording an entry twice keeps one. <see cref="RemoveAsync"/> ignores entries that are not there.
+/// An implementation is safe to share between concurrent solvers of one process and between processes that share
+/// the state directory: no update loses another's entries.
 /// </remarks>
 internal interface IChallengeJournal
 {

@@ -35,6 +35,8 @@ internal static class CertDaemonServices
             options.Acme.TrustedCaFile is { } caFile ? AcmeHttpHandlerFactory.LoadPemBundle(caFile) : null))
         {
             Timeout = TimeSpan.FromSeconds(60),
+            // ACME responses are small (a certificate chain is a few KB): a CA answering without end is an error.
+            MaxResponseContentBufferSize = 4 * 1024 * 1024,
         });
         services.AddSingleton(sp => new AcmeAccountProvisioner(options.StateDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(new AcmeAccountSettings(
@@ -45,6 +47,8 @@ internal static class CertDaemonServices
 
         // DNS-01 through Route53.
         services.AddSingleton<IChallengeJournal>(_ => new FileChallengeJournal(options.StateDirectory));
+        services.AddSingleton<ChallengeRunRegistry>();
+        services.AddSingleton(_ => new ZoneWriteLocks(options.StateDirectory));
         services.AddSingleton(new Route53SolverOptions
         {
             PropagationTimeout = options.Route53.PropagationTimeout,
@@ -59,7 +63,11 @@ internal static class CertDaemonServices
             options.CertificateDirectory, new Storage.CertificateStoreOptions { KeepVersions = options.Store.KeepVersions },
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateStore>>()));
         services.AddSingleton(sp => new CertificateStateStore(
-            options.StateDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateStateStore>>()));
+            options.StateDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateStateStore>>())
+        {
+            RebuildFromLiveFiles = sp.GetRequiredService<LiveStateRebuilder>().Rebuild,
+        });
+        services.AddSingleton(sp => new LiveStateRebuilder(options, sp.GetRequiredService<CertificateStore>()));
 
         // Deployment targets.
         services.AddSingleton<CommandRunner>();

@@ -29,16 +29,32 @@ internal sealed class AcmeAccountProvisioner(string stateDirectory, TimeProvider
         return Path.Combine(stateDirectory, "accounts", host, hash);
     }
 
+    /// <summary>How long provisioning waits for another process provisioning the same account.</summary>
+    public static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>
-    /// A client for <paramref name="settings"/>' CA whose account exists and has the configured contact.
-    /// The caller owns (disposes) the client.
+    /// A client for <paramref name="settings"/>' CA whose account exists, belongs to the stored key and has the
+    /// configured contact. The caller owns (disposes) the client.
     /// </summary>
-    public async Task<AcmeClient> ConnectAsync(HttpClient http, AcmeAccountSettings settings, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Processes provisioning the same account take turns (<c>.lock</c> in the account directory), so two first runs
+    /// end with one key and one account. A key is never paired with an account URL registered for another key: an
+    /// <c>account.json</c> without its key, or recorded for another key, is set aside and the key registered.
+    /// </remarks>
+    /// <param name="http">The ACME HTTP client.</param>
+    /// <param name="settings">CA, contact, terms, EAB.</param>
+    /// <param name="lostAccountUrl">The account URL the CA just answered <c>accountDoesNotExist</c> for (a test CA that
+    /// restarted, an account removed): the stored key is registered again instead of trusting <c>account.json</c>.</param>
+    /// <param name="cancellationToken">Cancels waiting and requests.</param>
+    public async Task<AcmeClient> ConnectAsync(
+        HttpClient http, AcmeAccountSettings settings, CancellationToken cancellationToken, Uri? lostAccountUrl = null)
     {
         var directory = AccountDirectory(settings.DirectoryUrl);
         CreatePrivateDirectories(directory);
+        using var provisioning = await LineageLock.AcquireAsync("ACME account", Path.Combine(directory, ".lock"), LockTimeout, time, cancellationToken);
         var keyPath = Path.Combine(directory, "private_key.pem");
         var accountPath = Path.Combine(directory, "account.json");
+        var logger = loggerFactory.CreateLogger<AcmeAccountProvisioner>();
 
         AccountKey key;
         if (File.Exists(keyPath))
@@ -47,6 +63,7 @@ internal sealed class AcmeAccountProvisioner(string stateDirectory, TimeProvider
         }
         else
         {
+            SetAside(accountPath, "its key private_key.pem is gone", logger);
             key = AccountKey.Generate();
             await AtomicFile.WriteAsync(keyPath, Encoding.UTF8.GetBytes(key.ExportPkcs8Pem()), PrivateFile, cancellationToken);
         }
@@ -55,13 +72,34 @@ internal sealed class AcmeAccountProvisioner(string stateDirectory, TimeProvider
         try
         {
             var saved = await ReadSavedAsync(accountPath, cancellationToken);
-            if (saved is not null)
+            if (saved?.KeyThumbprint is { } thumbprint && thumbprint != key.Thumbprint)
+            {
+                SetAside(accountPath, "it was registered for another key", logger);
+                saved = null;
+            }
+            else if (saved is { KeyThumbprint: null } && lostAccountUrl is null)
+            {
+                // Written before thumbprints were recorded: ask the CA once which account this key has.
+                var lookup = await client.FindAccountAsync(cancellationToken);
+                if (lookup.Account?.Url != saved.Url)
+                {
+                    SetAside(accountPath, "the CA does not know it for this key", logger);
+                    saved = null;
+                }
+                else
+                {
+                    saved = saved with { KeyThumbprint = key.Thumbprint };
+                    await SaveAsync(accountPath, saved, cancellationToken);
+                }
+            }
+
+            if (saved is not null && lostAccountUrl is null)
             {
                 client.AccountUrl = saved.Url;
                 if (!saved.Contact.SequenceEqual(settings.Contact, StringComparer.OrdinalIgnoreCase))
                 {
                     var updated = await client.UpdateContactAsync(settings.Contact, cancellationToken);
-                    await SaveAsync(accountPath, new SavedAccount(updated.Url, [.. updated.Contact], settings.DirectoryUrl), cancellationToken);
+                    await SaveAsync(accountPath, new SavedAccount(updated.Url, [.. updated.Contact], settings.DirectoryUrl, key.Thumbprint), cancellationToken);
                 }
 
                 return client;
@@ -72,7 +110,12 @@ internal sealed class AcmeAccountProvisioner(string stateDirectory, TimeProvider
                 new NewAccountOptions { Contact = settings.Contact, TermsOfServiceAgreed = settings.AcceptTermsOfService, ExternalAccountBinding = eab },
                 cancellationToken);
             client.AccountUrl = account.Url;
-            await SaveAsync(accountPath, new SavedAccount(account.Url, [.. account.Contact], settings.DirectoryUrl), cancellationToken);
+            await SaveAsync(accountPath, new SavedAccount(account.Url, [.. account.Contact], settings.DirectoryUrl, key.Thumbprint), cancellationToken);
+            if (lostAccountUrl is not null)
+            {
+                IssuanceLog.AccountReRegistered(logger, settings.DirectoryUrl, lostAccountUrl, account.Url);
+            }
+
             return client;
         }
         catch
@@ -80,6 +123,19 @@ internal sealed class AcmeAccountProvisioner(string stateDirectory, TimeProvider
             client.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Moves an unusable <c>account.json</c> aside (kept for the operator), so it is never used with this key.</summary>
+    private void SetAside(string accountPath, string reason, ILogger logger)
+    {
+        if (!File.Exists(accountPath))
+        {
+            return;
+        }
+
+        var aside = $"{accountPath}.orphaned-{time.GetUtcNow().UtcDateTime:yyyyMMdd'T'HHmmss'Z'}";
+        File.Move(accountPath, aside, overwrite: true);
+        IssuanceLog.AccountFileSetAside(logger, accountPath, reason, aside);
     }
 
     private static void CreatePrivateDirectories(string directory)

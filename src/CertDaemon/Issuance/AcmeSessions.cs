@@ -23,6 +23,29 @@ internal sealed class AcmeSessions(
         return new CertificateIssuer(client, time, loggerFactory.CreateLogger<CertificateIssuer>(), issuanceOptions);
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> with the issuer of <paramref name="directoryUrl"/>'s CA; when the CA answers
+    /// <c>accountDoesNotExist</c> (it lost or removed the account), the stored key is registered again and the action
+    /// runs once more. Any other error, or a second loss, is the caller's.
+    /// </summary>
+    public async Task<T> WithIssuerAsync<T>(Uri? directoryUrl, Func<CertificateIssuer, Task<T>> action, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var client = await GetClientAsync(directoryUrl, cancellationToken);
+        try
+        {
+            return await action(new CertificateIssuer(client, time, loggerFactory.CreateLogger<CertificateIssuer>(), issuanceOptions));
+        }
+        catch (AcmeProblemException exception) when (exception.Problem.IsType(AcmeErrorTypes.AccountDoesNotExist) && client.AccountUrl is { } lost)
+        {
+            var url = directoryUrl ?? settings.DirectoryUrl;
+            var registered = new Lazy<Task<AcmeClient>>(() => accounts.ConnectAsync(http, settings with { DirectoryUrl = url }, CancellationToken.None, lost));
+            _clients[url] = registered;
+            var again = await registered.Value.WaitAsync(cancellationToken);
+            return await action(new CertificateIssuer(again, time, loggerFactory.CreateLogger<CertificateIssuer>(), issuanceOptions));
+        }
+    }
+
     public async Task<AcmeClient> GetClientAsync(Uri? directoryUrl, CancellationToken cancellationToken)
     {
         var url = directoryUrl ?? settings.DirectoryUrl;

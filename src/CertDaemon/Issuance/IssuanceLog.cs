@@ -28,4 +28,12 @@ internal static partial class IssuanceLog
     [LoggerMessage(EventId = EventIds.Issuance + 6, EventName = "PreferredChainNotOffered", Level = LogLevel.Warning,
         Message = "{CertificateName}: no chain issued by {PreferredChainIssuer} was offered; using the CA's default chain")]
     public static partial void PreferredChainNotOffered(ILogger logger, string certificateName, string preferredChainIssuer);
+
+    [LoggerMessage(EventId = EventIds.Issuance + 7, EventName = "AccountFileSetAside", Level = LogLevel.Warning,
+        Message = "ACME account file {Path} cannot be used with the account key ({Reason}); kept as {SetAsidePath}, registering the key")]
+    public static partial void AccountFileSetAside(ILogger logger, string path, string reason, string setAsidePath);
+
+    [LoggerMessage(EventId = EventIds.Issuance + 8, EventName = "AccountReRegistered", Level = LogLevel.Warning,
+        Message = "The CA at {DirectoryUrl} no longer knows account {OldAccountUrl} (accountDoesNotExist); registered the same key again as {AccountUrl}")]
+    public static partial void AccountReRegistered(ILogger logger, Uri directoryUrl, Uri oldAccountUrl, Uri accountUrl);
 }

@@ -31,6 +31,7 @@ internal sealed partial class CertificateLifecycle(
     CertificateStateStore states,
     IReadOnlyList<ICertificateDeployer> deployers,
     DeployHookRunner hooks,
+    LiveStateRebuilder rebuilder,
     TimeProvider time,
     ILogger<CertificateLifecycle> logger) : ICertificateRenewer
 {
@@ -41,18 +42,18 @@ internal sealed partial class CertificateLifecycle(
     public async Task<LifecycleOutcome> IssueAndDeployAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
     {
         using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
+        using var run = BeginChallengeRun(certificate.Name);
         var state = await states.LoadAsync(certificate.Name, cancellationToken) ?? new CertificateState { Name = certificate.Name };
 
         IssuedCertificate issued;
         StoredVersion stored;
         try
         {
-            var issuer = await acme.GetIssuerAsync(null, cancellationToken);
             var replaces = state.Current is { } current && current.DirectoryUrl == acme.DefaultDirectoryUrl ? current.AriCertificateId : null;
-            var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
+            var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId, run.Owner);
             await RecoverOwnChallengeRecordsAsync(certificate, solver, cancellationToken);
-            issued = await issuer.IssueAsync(
-                new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, replaces), solver, cancellationToken);
+            issued = await acme.WithIssuerAsync(null, issuer => issuer.IssueAsync(
+                new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, replaces), solver, cancellationToken), cancellationToken);
             stored = await store.CommitAsync(
                 certificate.Name, new CertificateMaterial(issued.CertificatePem, issued.ChainPem, issued.PrivateKeyPem), cancellationToken);
         }
@@ -126,7 +127,7 @@ internal sealed partial class CertificateLifecycle(
     public async Task<LifecycleOutcome?> DeployPendingAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
     {
         using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
-        var state = await states.LoadAsync(certificate.Name, cancellationToken);
+        var state = await ReconcileWithLiveAsync(certificate.Name, await states.LoadAsync(certificate.Name, cancellationToken), cancellationToken);
         if (state?.Current is not { } current)
         {
             return null;
@@ -154,10 +155,10 @@ internal sealed partial class CertificateLifecycle(
     public async Task<IssuedCertificate> DryRunAsync(ManagedCertificate certificate, Uri directoryUrl, CancellationToken cancellationToken)
     {
         using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
-        var issuer = await acme.GetIssuerAsync(directoryUrl, cancellationToken);
-        var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId);
-        return await issuer.IssueAsync(
-            new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, Replaces: null), solver, cancellationToken);
+        using var run = BeginChallengeRun(certificate.Name);
+        var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId, run.Owner);
+        return await acme.WithIssuerAsync(directoryUrl, issuer => issuer.IssueAsync(
+            new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, Replaces: null), solver, cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -245,8 +246,30 @@ internal sealed partial class CertificateLifecycle(
     }
 
     /// <summary>
-    /// A crashed earlier run of this certificate may have left TXT values (journaled before publishing). We hold its
-    /// run lock, so no other process is solving these names for it: remove them before publishing new ones.
+    /// A run killed after its live switch and before recording it leaves a newer version of ours live that the state
+    /// does not know: nginx still serves the old one and every target looks current. Record what is live, so the
+    /// targets that do not hold it are deployed now. Certbot's versions are not ours to adopt here.
+    /// </summary>
+    private async Task<CertificateState?> ReconcileWithLiveAsync(string name, CertificateState? state, CancellationToken cancellationToken)
+    {
+        if (store.GetLive(name) is not { IsCertbotVersion: false } live || (state?.Current is { } current && live.Version <= current.Version))
+        {
+            return state;
+        }
+
+        var adopted = rebuilder.Describe(live);
+        LifecycleLog.InterruptedRunReconciled(logger, name, live.Version, live.Serial);
+        return await states.UpdateAsync(name, s => s with
+        {
+            History = [.. s.History.Where(h => h.Version != live.Version), new CertificateHistoryEntry(live.Version, live.Serial, live.NotAfter, adopted.IssuedAt)],
+            Current = adopted,
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Earlier runs on these names may have left TXT values (journaled before publishing): remove those whose run is
+    /// dead before publishing new ones. Values of runs still in flight (another certificate on the same name, in this
+    /// process or another) are theirs and stay.
     /// </summary>
     private async Task RecoverOwnChallengeRecordsAsync(ManagedCertificate certificate, Route53DnsChallengeSolver solver, CancellationToken cancellationToken)
     {
@@ -282,6 +305,18 @@ internal sealed partial class CertificateLifecycle(
     {
         var directory = Path.Combine(options.StateDirectory, "locks");
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return LineageLock.AcquireAsync(name, Path.Combine(directory, name + ".lock"), LockTimeout, time, cancellationToken);
+        return LineageLock.AcquireAsync(name, RunLockPath(name), LockTimeout, time, cancellationToken);
+    }
+
+    private string RunLockPath(string name) => Path.Combine(options.StateDirectory, "locks", name + ".lock");
+
+    /// <summary>Call while holding the run lock: the journal entries of this run name it and that lock as their owner.</summary>
+    private ChallengeRun BeginChallengeRun(string name) => new(solvers.Runs, solvers.Runs.Begin(RunLockPath(name)));
+
+    private sealed class ChallengeRun(ChallengeRunRegistry runs, ChallengeRunOwner owner) : IDisposable
+    {
+        public ChallengeRunOwner Owner => owner;
+
+        public void Dispose() => runs.End(owner);
     }
 }

@@ -13,4 +13,8 @@ internal sealed record CertificateStatus(
     string NextRenewalExplanation,
     string? LastError,
     DateTimeOffset? LastErrorAt,
-    IReadOnlyList<TargetStatus> Targets);
+    IReadOnlyList<TargetStatus> Targets)
+{
+    /// <summary>What kind of failure <see cref="LastError"/> is (<c>issuance</c>, <c>state</c>, <c>state-unreadable</c>, ...).</summary>
+    public string? LastErrorKind { get; init; }
+}

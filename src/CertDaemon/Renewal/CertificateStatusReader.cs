@@ -6,13 +6,26 @@ namespace CertDaemon.Renewal;
 /// <summary>Builds <see cref="CertificateStatus"/> from configuration, state and the planner; reads files only.</summary>
 internal sealed class CertificateStatusReader(CertDaemonOptions options, ManagedCertificateCatalog catalog, CertificateStateStore states, TimeProvider time)
 {
+    /// <summary><see cref="StateError.Kind"/> of a state file this version refuses to read.</summary>
+    public const string UnreadableStateKind = "state-unreadable";
+
     public async Task<IReadOnlyList<CertificateStatus>> ReadAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var result = new List<CertificateStatus>();
         foreach (var certificate in await catalog.ListAsync(cancellationToken))
         {
-            var state = await states.LoadAsync(certificate.Name, cancellationToken);
+            CertificateState? state;
+            try
+            {
+                state = await states.LoadAsync(certificate.Name, cancellationToken);
+            }
+            catch (CertificateStoreException exception)
+            {
+                // One unreadable state (a newer schema) is shown on its certificate; the others are unaffected.
+                state = new CertificateState { Name = certificate.Name, LastError = new StateError(exception.Message, now, UnreadableStateKind) };
+            }
+
             var decision = RenewalFacts.Plan(certificate, state, options.Renewal, now);
             var current = state?.Current;
             var targets = (state?.Targets ?? new Dictionary<string, TargetState>())
@@ -32,7 +45,10 @@ internal sealed class CertificateStatusReader(CertDaemonOptions options, Managed
                 decision.Explanation,
                 state?.LastError?.Message,
                 state?.LastError?.At,
-                targets));
+                targets)
+            {
+                LastErrorKind = state?.LastError?.Kind,
+            });
         }
 
         return result;

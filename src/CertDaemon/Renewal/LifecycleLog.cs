@@ -12,4 +12,8 @@ internal static partial class LifecycleLog
     [LoggerMessage(EventId = EventIds.Renewal + 51, EventName = "LeftoverChallengeRecordsKept", Level = LogLevel.Warning,
         Message = "Challenge records a crashed run of {CertificateName} left behind could not be removed yet; they stay journaled")]
     public static partial void LeftoverChallengeRecordsKept(ILogger logger, Exception exception, string certificateName);
+
+    [LoggerMessage(EventId = EventIds.Renewal + 52, EventName = "InterruptedRunReconciled", Level = LogLevel.Warning,
+        Message = "Certificate {CertificateName}: version {Version} (serial {Serial}) is live but was never recorded (a run was interrupted after the live switch); recorded it and deploying it to every target that does not hold it")]
+    public static partial void InterruptedRunReconciled(ILogger logger, string certificateName, int version, string serial);
 }

@@ -17,7 +17,18 @@ internal sealed class ManagedCertificateCatalog(CertDaemonOptions options, Certi
         var configured = result.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var name in states.ListNames().Where(n => !configured.Contains(n)).Order(StringComparer.Ordinal))
         {
-            if (await states.LoadAsync(name, cancellationToken) is { Domains.Count: > 0 } state)
+            CertificateState? state;
+            try
+            {
+                state = await states.LoadAsync(name, cancellationToken);
+            }
+            catch (CertificateStoreException)
+            {
+                // A state from a newer CertDaemon: its names cannot be known here; the others are listed all the same.
+                continue;
+            }
+
+            if (state is { Domains.Count: > 0 })
             {
                 result.Add(FromAdHocState(state));
             }

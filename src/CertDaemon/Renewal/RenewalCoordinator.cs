@@ -89,7 +89,7 @@ internal sealed class RenewalCoordinator(
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            return await RecordFailureAsync(certificate, decision, exception, cancellationToken);
+            return await RecordFailureAsync(certificate, decision, exception, state, cancellationToken);
         }
 
         // A new version: a new fraction, no ARI window (the old one was about the predecessor), no failures.
@@ -116,7 +116,7 @@ internal sealed class RenewalCoordinator(
         {
             var now = time.GetUtcNow();
             var state = await states.LoadAsync(certificate.Name, cancellationToken);
-            var failed = await RecordFailureAsync(certificate, RenewalFacts.Plan(certificate, state, options.Renewal, now), exception, cancellationToken, SynchronizationErrorKind);
+            var failed = await RecordFailureAsync(certificate, RenewalFacts.Plan(certificate, state, options.Renewal, now), exception, state, cancellationToken, SynchronizationErrorKind);
             var failures = (await states.LoadAsync(certificate.Name, cancellationToken))?.Renewal?.ConsecutiveFailures ?? 1;
             var step = _policy.BackoffSteps[Math.Clamp(failures - 1, 0, _policy.BackoffSteps.Count - 1)];
             var retryAt = now + (step < _policy.CheckInterval ? step : _policy.CheckInterval);
@@ -137,11 +137,12 @@ internal sealed class RenewalCoordinator(
     }
 
     private async Task<RenewalCheckResult> RecordFailureAsync(
-        ManagedCertificate certificate, RenewalDecision decision, Exception exception, CancellationToken cancellationToken, string? errorKind = null)
+        ManagedCertificate certificate, RenewalDecision decision, Exception exception, CertificateState? known, CancellationToken cancellationToken,
+        string? errorKind = null)
     {
         var failedAt = time.GetUtcNow();
         var retryAfter = FindRetryAfter(exception);
-        var failed = await states.UpdateAsync(certificate.Name, s =>
+        CertificateState Failed(CertificateState s)
         {
             var renewal = Fresh(s);
             return s with
@@ -154,7 +155,20 @@ internal sealed class RenewalCoordinator(
                     RetryAfter = retryAfter,
                 },
             };
-        }, cancellationToken);
+        }
+
+        CertificateState failed;
+        try
+        {
+            failed = await states.UpdateAsync(certificate.Name, Failed, cancellationToken);
+        }
+        catch (CertificateStoreException stateError)
+        {
+            // The failure is reported all the same (RenewalFailed below); the unwritable state is its own warning.
+            LifecycleLog.StateNotRecorded(logger, stateError, certificate.Name);
+            failed = Failed(known ?? new CertificateState { Name = certificate.Name });
+        }
+
         var retry = RenewalFacts.Plan(certificate, failed, options.Renewal, failedAt);
         RenewalLog.RenewalFailed(logger, exception, certificate.Name, exception.Message, retry.RenewAt, failed.Renewal!.ConsecutiveFailures);
         Announce(certificate.Name, retry, failedAt);

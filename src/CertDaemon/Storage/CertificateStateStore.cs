@@ -50,8 +50,23 @@ public sealed class CertificateStateStore
         return Path.Combine(_certificatesDirectory, name + ".json");
     }
 
-    /// <summary>The state of <paramref name="name"/>, or null when none was ever saved.</summary>
-    /// <exception cref="CertificateStoreException">The file exists but is not valid state JSON (the message names it).</exception>
+    /// <summary>The newest state file format this version reads (<see cref="CertificateState.SchemaVersion"/>).</summary>
+    public const int SupportedSchemaVersion = 1;
+
+    /// <summary>
+    /// Rebuilds a certificate's state from what is live on disk, for a state file that had to be set aside; null
+    /// (the default) or a null answer leaves a fresh state (the certificate then counts as missing).
+    /// </summary>
+    public Func<string, CertificateState?>? RebuildFromLiveFiles { get; init; }
+
+    /// <summary>
+    /// The state of <paramref name="name"/>, or null when none was ever saved. A file that is not valid state
+    /// (truncated, <c>null</c>, <c>{}</c>, wrong types, another certificate's) is set aside as
+    /// <c>NAME.json.corrupt-TIMESTAMP</c> (kept for inspection, reported once), and the state is rebuilt from the live
+    /// files (<see cref="RebuildFromLiveFiles"/>) with <see cref="CertificateState.LastError"/> saying so.
+    /// </summary>
+    /// <exception cref="CertificateStoreException">The file was written by a newer CertDaemon (a schema this one does
+    /// not know): refused, left untouched.</exception>
     public async Task<CertificateState?> LoadAsync(string name, CancellationToken cancellationToken)
     {
         var path = PathOf(name);
@@ -60,16 +75,68 @@ public sealed class CertificateStateStore
             return null;
         }
 
+        string problem;
         try
         {
-            await using var stream = File.OpenRead(path);
-            var state = await JsonSerializer.DeserializeAsync(stream, StorageJsonContext.Default.CertificateState, cancellationToken);
-            return state ?? throw new CertificateStoreException(name, $"The state file {path} holds 'null'.");
+            var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+            var state = JsonSerializer.Deserialize(bytes, StorageJsonContext.Default.CertificateState);
+            problem = state switch
+            {
+                null => "it holds null",
+                { SchemaVersion: > SupportedSchemaVersion } => throw new CertificateStoreException(name,
+                    $"The state file {path} was written by a newer CertDaemon (schema {state.SchemaVersion}; this version reads up to {SupportedSchemaVersion}): " +
+                    "run the newer CertDaemon, or move the file aside to let this one rebuild it from the live files."),
+                _ when !string.Equals(state.Name, name, StringComparison.Ordinal) => $"it names certificate '{state.Name}'",
+                _ when state.History is null || state.Targets is null || state.Domains is null => "a list in it is null",
+                _ => "",
+            };
+            if (problem.Length == 0)
+            {
+                return state;
+            }
         }
         catch (JsonException e)
         {
-            StorageLog.StateUnreadable(_logger, name, path, e.Message);
-            throw new CertificateStoreException(name, $"The state file {path} is not valid: {e.Message}", e);
+            problem = e.Message;
+        }
+
+        return await SetAsideAsync(name, path, problem, cancellationToken);
+    }
+
+    private async Task<CertificateState> SetAsideAsync(string name, string path, string problem, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var aside = $"{path}.corrupt-{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}";
+        var rebuilt = (RebuildFromLiveFiles?.Invoke(name) ?? new CertificateState { Name = name }) with
+        {
+            LastError = new StateError($"the state file was unreadable ({problem}); kept as {aside} and rebuilt from the live files", now, "state"),
+        };
+        try
+        {
+            File.Move(path, aside);
+        }
+        catch (FileNotFoundException)
+        {
+            // Another caller set it aside first and saves the rebuilt state.
+            return await LoadAsync(name, cancellationToken) ?? rebuilt;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read-only state directory: the rebuilt state still serves this run; the file stays for the next one.
+            StorageLog.StateUnreadable(_logger, name, path, problem + "; could not set it aside: " + e.Message);
+            return rebuilt;
+        }
+
+        StorageLog.StateSetAside(_logger, name, path, aside, problem);
+        try
+        {
+            _fileSystem.SyncDirectory(_certificatesDirectory);
+            return await SaveCoreAsync(rebuilt, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or CertificateStoreException)
+        {
+            StorageLog.StateUnreadable(_logger, name, path, "the rebuilt state could not be saved: " + e.Message);
+            return rebuilt;
         }
     }
 

@@ -45,4 +45,8 @@ internal static partial class StorageLog
     [LoggerMessage(EventId = EventIds.Storage + 10, EventName = "CertificateStateUnreadable", Level = LogLevel.Error,
         Message = "Certificate {CertificateName}: state file {Path} is unreadable and is treated as empty: {Error}")]
     public static partial void StateUnreadable(ILogger logger, string certificateName, string path, string error);
+
+    [LoggerMessage(EventId = EventIds.Storage + 11, EventName = "CertificateStateSetAside", Level = LogLevel.Error,
+        Message = "Certificate {CertificateName}: state file {Path} is unreadable ({Error}); kept as {SetAsidePath} and rebuilt from the live files")]
+    public static partial void StateSetAside(ILogger logger, string certificateName, string path, string setAsidePath, string error);
 }

@@ -38,6 +38,9 @@ public sealed class Route53Emulator : IAsyncDisposable
     private readonly List<Route53ChangeBatchLogEntry> _changeLog = [];
     private readonly List<string> _publishErrors = [];
     private readonly Dictionary<(string Name, string Type), long> _publishedSequence = [];
+
+    /// <summary>What challtestsrv answers per host (only the publish loop touches it).</summary>
+    private readonly Dictionary<string, List<string>> _publishedTxt = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Route53Operation, long[]> _stats = new();
     private readonly Channel<EmulatedChange> _publishQueue = Channel.CreateUnbounded<EmulatedChange>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
@@ -627,7 +630,7 @@ public sealed class Route53Emulator : IAsyncDisposable
             var host = Route53DnsName.Unescape(name);
             if (type == "TXT")
             {
-                await _challTestSrv.SetTxtValuesAsync(host, set?.Values.Select(TxtRdata.Concatenate) ?? [], cancellationToken);
+                await PublishTxtAsync(host, [.. set?.Values.Select(TxtRdata.Concatenate) ?? []], cancellationToken);
             }
             else if (set is not null)
             {
@@ -638,6 +641,29 @@ public sealed class Route53Emulator : IAsyncDisposable
                 await _challTestSrv.ClearCnameAsync(host, cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// Only adds when nothing was removed (no moment without the old values); see
+    /// <see cref="Route53EmulatorOptions.KeepRemovedTxtValuesUntilSetDeleted"/> for removals.
+    /// </summary>
+    private async Task PublishTxtAsync(string host, IReadOnlyList<string> values, CancellationToken cancellationToken)
+    {
+        var published = _publishedTxt.GetValueOrDefault(host) ?? [];
+        var removed = published.Except(values, StringComparer.Ordinal).Any();
+        if (values.Count == 0 || (removed && !Options.KeepRemovedTxtValuesUntilSetDeleted))
+        {
+            await _challTestSrv!.SetTxtValuesAsync(host, values, cancellationToken);
+            _publishedTxt[host] = [.. values];
+            return;
+        }
+
+        foreach (var value in values.Except(published, StringComparer.Ordinal))
+        {
+            await _challTestSrv!.AddTxtAsync(host, value, cancellationToken);
+        }
+
+        _publishedTxt[host] = [.. published.Union(values, StringComparer.Ordinal)];
     }
 
     private void LogRejectedBatch(string zoneId, byte[] body, Route53Reply reply)

@@ -23,6 +23,15 @@ public sealed record Route53EmulatorOptions
     /// <summary>Time from submission until a change is INSYNC and published to DNS. The default is 2 seconds.</summary>
     public TimeSpan InSyncDelay { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// challtestsrv cannot remove one TXT value (only all of a name's), so publishing a set that lost a value means
+    /// clear-then-add, and a validation falling between the two sees no value at all - a gap real Route53 never has.
+    /// With this on, a removed value stays in DNS until its whole set is deleted (as a resolver's cache would keep it
+    /// for the TTL), so concurrent runs on one name are judged on the product's behaviour, not on that gap. Route53's
+    /// own record sets are exact either way. The default is false.
+    /// </summary>
+    public bool KeepRemovedTxtValuesUntilSetDeleted { get; init; }
+
     /// <summary>Listen address. The default is 127.0.0.1.</summary>
     public IPAddress ListenAddress { get; init; } = IPAddress.Loopback;
 

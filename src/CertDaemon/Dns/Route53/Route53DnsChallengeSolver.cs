@@ -15,10 +15,11 @@ namespace CertDaemon.Dns.Route53;
 /// <para>Publication is journalled <b>before</b> anything is sent (<see cref="IChallengeJournal"/>), and each
 /// clean-up removes its entries once Route53 accepted the removal. <see cref="RecoverAsync(CancellationToken)"/> removes what a crashed
 /// run left; call it once at start, before any <see cref="PresentAsync"/> of this process.</para>
-/// <para>Values of others on the same names survive both directions (<see cref="TxtRecordSetMerge"/>). Two solvers
-/// of one instance never interleave read-modify-write on a zone; separate instances writing the <i>same</i> name at
-/// the same moment could still overwrite each other's UPSERT (Route53 has no conditional writes), which is why each
-/// certificate's names should be solved by one order at a time.</para>
+/// <para>Values of others on the same names survive both directions (<see cref="TxtRecordSetMerge"/>). Read-modify-write
+/// of a zone is serialised by <see cref="ZoneLocks"/> across every solver and process sharing the state directory, so
+/// concurrent runs on one name (an apex and its wildcard as two certificates) merge their values and never drop each
+/// other's. Each entry names its owning run (<see cref="Owner"/>); clean-up and recovery remove only values of their
+/// own or of dead runs, and never a value another run's entry still claims.</para>
 /// </remarks>
 internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
 {
@@ -68,6 +69,16 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
         _zones = new HostedZoneResolver(route53, options.PrivateZones);
         _checker = new DnsPropagationChecker(timeProvider, options.DnsQueryTimeout, options.InitialPollInterval, options.MaxPollInterval, logger);
     }
+
+    /// <summary>The run whose values this solver publishes (journal entries name it); null for an anonymous run, whose
+    /// entries any recovery may remove.</summary>
+    internal ChallengeRunOwner? Owner { get; init; }
+
+    /// <summary>Which owners are live; share one per process. The default knows no run of this process.</summary>
+    internal ChallengeRunRegistry Runs { get; init; } = new();
+
+    /// <summary>Zone write locks shared by every solver and process on the state directory; null: this instance's own gates only.</summary>
+    internal ZoneWriteLocks? ZoneLocks { get; init; }
 
     /// <inheritdoc />
     /// <exception cref="HostedZoneNotFoundException">No usable hosted zone holds a (CNAME-followed) name.</exception>
@@ -137,7 +148,7 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
         }
 
         var journaled = await TryListJournalAsync(cancellationToken);
-        var byRecord = journaled.ToLookup(e => (e.RecordName, e.Value));
+        var byRecord = (journaled ?? []).Where(e => e.Owner?.RunId == Owner?.RunId).ToLookup(e => (e.RecordName, e.Value));
         var entries = new List<ChallengeJournalEntry>();
         var failures = new List<ChallengeCleanUpFailure>();
         var unjournaled = new List<DnsChallengeRecord>();
@@ -152,6 +163,14 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
             {
                 unjournaled.Add(record);
             }
+        }
+
+        if (journaled is not null && unjournaled.Count > 0)
+        {
+            // Entries are written before anything is sent: a value the journal never listed was never published.
+            _logger.ChallengeCleanUpNothingToDo(
+                [.. unjournaled.Select(r => DnsName.Normalize(r.RecordName)).Distinct(StringComparer.Ordinal)], "never published");
+            unjournaled.Clear();
         }
 
         foreach (var group in unjournaled.GroupBy(r => DnsName.Normalize(r.RecordName), StringComparer.Ordinal))
@@ -180,9 +199,8 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
     }
 
     /// <summary>
-    /// Removes every value the journal lists (left by a run that crashed or could not clean up) and returns how many
-    /// there were. Call once at start, before this process presents anything: it cannot tell another live order's
-    /// values from leftovers.
+    /// Removes every value the journal lists whose owning run is dead (it crashed or could not clean up) and returns
+    /// how many there were. Values of live runs, in this process or another, are left alone.
     /// </summary>
     /// <exception cref="ChallengeCleanUpException">Some zones could not be cleaned; their entries stay.</exception>
     public Task<int> RecoverAsync(CancellationToken cancellationToken) => RecoverAsync(_ => true, cancellationToken);
@@ -194,20 +212,26 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
     public async Task<int> RecoverAsync(Func<ChallengeJournalEntry, bool> select, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(select);
-        var entries = (await _journal.ListAsync(cancellationToken)).Where(select).ToList();
-        if (entries.Count == 0)
+        var candidates = (await _journal.ListAsync(cancellationToken)).Where(select).ToList();
+        var removed = 0;
+        var failures = new List<ChallengeCleanUpFailure>();
+        foreach (var run in candidates.GroupBy(e => e.Owner))
         {
-            return 0;
+            // A live run's values are in use (by this process or another): only a dead run's are leftovers.
+            using var claim = Runs.TryClaimDead(run.Key);
+            if (claim is null)
+            {
+                continue;
+            }
+
+            var entries = run.ToList();
+            _logger.ChallengeJournalRecovering(entries.Count, [.. entries.Select(e => e.ZoneName).Distinct(StringComparer.Ordinal)]);
+            var runFailures = await CleanUpEntriesAsync(entries, cancellationToken);
+            failures.AddRange(runFailures);
+            removed += runFailures.Count == 0 ? entries.Count : 0;
         }
 
-        _logger.ChallengeJournalRecovering(entries.Count, [.. entries.Select(e => e.ZoneName).Distinct(StringComparer.Ordinal)]);
-        var failures = await CleanUpEntriesAsync(entries, cancellationToken);
-        if (failures.Count > 0)
-        {
-            throw new ChallengeCleanUpException(failures);
-        }
-
-        return entries.Count;
+        return failures.Count > 0 ? throw new ChallengeCleanUpException(failures) : removed;
     }
 
     /// <summary>Follows CNAMEs and finds each name's zone: one journal entry per distinct (zone, target, value).</summary>
@@ -227,7 +251,7 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
             var zoneName = DnsName.Normalize(zone.Name);
             _recordSetCounts[zone.Id] = zone.ResourceRecordSetCount;
             _logger.HostedZoneResolved(target, zoneName, zone.Id);
-            entries.AddRange(group.Select(r => new ChallengeJournalEntry(zone.Id, zoneName, group.Key, target, r.Value, now)));
+            entries.AddRange(group.Select(r => new ChallengeJournalEntry(zone.Id, zoneName, group.Key, target, r.Value, now, Owner)));
         }
 
         return [.. entries.DistinctBy(e => e.Key)];
@@ -235,9 +259,7 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
 
     private async Task<List<ChangeInfo>> PublishAsync(string zoneId, string zoneName, List<ChallengeJournalEntry> entries, CancellationToken cancellationToken)
     {
-        var gate = _zoneGates.GetOrAdd(zoneId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
-        try
+        using (await LockZoneAsync(zoneId, cancellationToken))
         {
             var values = entries.Select(e => new TxtRecordValue(e.TargetName, e.Value)).ToList();
             var current = await ReadTxtSetsAsync(zoneId, values, cancellationToken);
@@ -252,23 +274,26 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
 
             return submitted;
         }
-        finally
-        {
-            gate.Release();
-        }
     }
 
     /// <summary>Removes our values from one zone and then forgets them; a failure is returned, not thrown.</summary>
     private async Task<List<ChallengeCleanUpFailure>> CleanUpEntriesAsync(IReadOnlyList<ChallengeJournalEntry> entries, CancellationToken cancellationToken)
     {
         var failures = new List<ChallengeCleanUpFailure>();
+        // A value another run's entry still lists is in use by that run (or is its leftover): only the entry goes.
+        var cleaning = entries.Select(e => e.EntryKey).ToHashSet();
+        var claimedByOthers = ((await TryListJournalAsync(cancellationToken)) ?? [])
+            .Where(e => !cleaning.Contains(e.EntryKey))
+            .Select(e => e.Key)
+            .ToHashSet();
         foreach (var zone in entries.GroupBy(e => (e.HostedZoneId, e.ZoneName)))
         {
             var zoneEntries = zone.ToList();
             IReadOnlyList<string> names = [.. zoneEntries.Select(e => e.TargetName).Distinct(StringComparer.Ordinal)];
             try
             {
-                await RemoveValuesAsync(zone.Key.HostedZoneId, zone.Key.ZoneName, zoneEntries, cancellationToken);
+                await RemoveValuesAsync(
+                    zone.Key.HostedZoneId, zone.Key.ZoneName, [.. zoneEntries.Where(e => !claimedByOthers.Contains(e.Key)).DistinctBy(e => e.Key)], cancellationToken);
                 await _journal.RemoveAsync(zoneEntries, cancellationToken);
             }
             catch (Exception e) when (!IsCancellation(e, cancellationToken))
@@ -283,9 +308,12 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
 
     private async Task RemoveValuesAsync(string zoneId, string zoneName, List<ChallengeJournalEntry> entries, CancellationToken cancellationToken)
     {
-        var gate = _zoneGates.GetOrAdd(zoneId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
-        try
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        using (await LockZoneAsync(zoneId, cancellationToken))
         {
             var values = entries.Select(e => new TxtRecordValue(e.TargetName, e.Value)).ToList();
             for (var attempt = 1; ; attempt++)
@@ -315,10 +343,19 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
                 }
             }
         }
-        finally
+    }
+
+    /// <summary>Exclusive read-modify-write of one zone: process- and state-directory-wide with <see cref="ZoneLocks"/>, else this instance's.</summary>
+    private async Task<IDisposable> LockZoneAsync(string zoneId, CancellationToken cancellationToken)
+    {
+        if (ZoneLocks is not null)
         {
-            gate.Release();
+            return await ZoneLocks.AcquireAsync(zoneId, _timeProvider, cancellationToken);
         }
+
+        var gate = _zoneGates.GetOrAdd(zoneId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        return new GateRelease(gate);
     }
 
     /// <summary>
@@ -434,7 +471,8 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
         return servers;
     }
 
-    private async Task<IReadOnlyList<ChallengeJournalEntry>> TryListJournalAsync(CancellationToken cancellationToken)
+    /// <summary>The journal's entries, or null when it cannot be read.</summary>
+    private async Task<IReadOnlyList<ChallengeJournalEntry>?> TryListJournalAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -444,7 +482,7 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
         {
             // Clean-up must not depend on the journal: without it, names are looked up again.
             _logger.ChallengeJournalUnreadable(e);
-            return [];
+            return null;
         }
     }
 
@@ -453,4 +491,9 @@ internal sealed class Route53DnsChallengeSolver : IDnsChallengeSolver
 
     private static bool IsCancellation(Exception e, CancellationToken cancellationToken) =>
         e is OperationCanceledException && cancellationToken.IsCancellationRequested;
+
+    private sealed class GateRelease(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
 }
