@@ -28,6 +28,12 @@ install_prerequisites() {
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null || { log "apt-get install failed"; return 1; }
   fi
+  if ! command -v promtool >/dev/null 2>&1; then
+    log "installing promtool (Debian's prometheus package: checks the metrics and the alert rules)"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } \
+      || { log "could not install prometheus (promtool)"; return 1; }
+  fi
   if ! command -v moto_server >/dev/null 2>&1; then
     log "installing moto (moto_server)"
     python3 -m pip install --quiet "moto[server]" || pip install --quiet --break-system-packages "moto[server]" \
@@ -45,6 +51,9 @@ install_prerequisites || { echo "0 passed, 1 failed"; exit 1; }
 results=artifacts/test-results
 rm -rf "$results"; mkdir -p "$results"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 AWS_EC2_METADATA_DISABLED=true
+# No MSBuild worker left running after the build: it would keep every file descriptor this script inherited (a caller's
+# lock, say) open for its idle quarter of an hour.
+export MSBUILDDISABLENODEREUSE=1
 
 log "building"
 if ! dotnet build CertDaemon.sln -c Release -nologo -v quiet >"$results/build.log" 2>&1; then

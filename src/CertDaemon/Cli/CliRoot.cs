@@ -36,6 +36,7 @@ internal static class CliRoot
             ConfigCommand.Create(output, error),
             IamPolicyCommand.Create(output, error),
             StatusCommand.Create(output, error),
+            MetricsCommand.Create(output, error),
             RenewCommand.Create(output, error),
             RevokeCommand.Create(output, error),
             DeleteCommand.Create(output, error),

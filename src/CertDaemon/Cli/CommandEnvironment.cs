@@ -33,9 +33,10 @@ internal sealed class CommandEnvironment : IAsyncDisposable
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
     /// <summary>Loads and validates the configuration; on problems prints them (one per line, with path) and returns null.</summary>
-    public static LoadedConfiguration? LoadConfiguration(string? configPath, TextWriter error)
+    /// <param name="readOnly">The command only reads (no write access to the directories needed).</param>
+    public static LoadedConfiguration? LoadConfiguration(string? configPath, TextWriter error, bool readOnly = false)
     {
-        var result = ConfigurationLoader.Load(configPath);
+        var result = readOnly ? ConfigurationLoader.LoadForReading(configPath) : ConfigurationLoader.Load(configPath);
         if (result.Succeeded && Renewal.AcmKeyTypeGuard.Check(result.Configuration!.Options) is { Count: > 0 } stateProblems)
         {
             result = ConfigurationLoadResult.Failure(result.SourcePath, stateProblems);

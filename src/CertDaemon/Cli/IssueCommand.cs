@@ -73,6 +73,7 @@ internal static class IssueCommand
                     "Nothing was stored: the live certificate and every deploy target are as they were.");
             }
 
+            await environment.Get<Monitoring.MetricsPublisher>().WriteTextfileAsync(cancellationToken);
             return Report(outcome, environment, output, error);
         });
         return command;

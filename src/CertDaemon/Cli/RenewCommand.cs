@@ -106,8 +106,16 @@ internal static class RenewCommand
                     if (result.Error is { } deployError)
                     {
                         environment.Error.WriteLine($"certdaemon: retrying the deployment of {certificate.Name} failed: {deployError.Message}");
+                        environment.Error.WriteLine($"  next attempt at {Format(result.NextCheckAt)}");
                     }
 
+                    break;
+                case RenewalCheckOutcome.NotDeployed:
+                    // Never "renewed": a target still serves the previous certificate, which keeps running out.
+                    output.WriteLine($"{certificate.Name}: issued serial {result.Lifecycle!.Issued?.SerialHex} ({result.Decision.ReasonName}) but NOT deployed everywhere");
+                    IssueCommand.Report(result.Lifecycle, environment, output, environment.Error);
+                    environment.Error.WriteLine($"certdaemon: {result.Error!.Message}");
+                    environment.Error.WriteLine($"  the failed targets keep what they had; they are retried at {Format(result.NextCheckAt)} without ordering a new certificate");
                     break;
                 case RenewalCheckOutcome.Renewed:
                     output.WriteLine($"{certificate.Name}: renewed ({result.Decision.ReasonName}); next renewal planned at {Format(result.NextPlan.RenewAt)} ({result.NextPlan.ReasonName})");

@@ -24,7 +24,13 @@ public sealed record AcmeOptions
 
     /// <summary>Where a dry run issues: <see cref="DryRunDirectoryUrl"/>, else Let's Encrypt staging for Let's Encrypt production, else <see cref="DirectoryUrl"/>.</summary>
     public Uri ResolveDryRunDirectoryUrl() =>
-        DryRunDirectoryUrl ?? (DirectoryUrl == LetsEncryptProduction ? LetsEncryptStaging : DirectoryUrl);
+        DryRunDirectoryUrl ?? (IsLetsEncryptProduction(DirectoryUrl) ? LetsEncryptStaging : DirectoryUrl);
+
+    /// <summary>Let's Encrypt's production directory however it is spelled (host case, a trailing slash, the default port).</summary>
+    private static bool IsLetsEncryptProduction(Uri url) =>
+        url.Scheme == Uri.UriSchemeHttps && url.IsDefaultPort
+        && string.Equals(url.Host, LetsEncryptProduction.Host, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(url.AbsolutePath.TrimEnd('/'), LetsEncryptProduction.AbsolutePath, StringComparison.Ordinal);
 
     /// <summary>Account contact address (sent as <c>mailto:</c>). Optional; the default is none.</summary>
     public string? Email { get; init; }

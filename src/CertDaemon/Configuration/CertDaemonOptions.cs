@@ -44,6 +44,11 @@ public sealed record CertDaemonOptions
 
     /// <summary>Fleet mode: certificates shared through S3 by several instances. The default is none (one box).</summary>
     public FleetOptions? Fleet { get; init; }
+    /// <summary>Prometheus metrics: textfile and loopback listener. The default is none.</summary>
+    public MetricsOptions Metrics { get; init; } = new();
+
+    /// <summary>Failure, recovery (and optionally renewal) notifications. The default is none.</summary>
+    public NotificationOptions Notifications { get; init; } = new();
 
     /// <summary>The configured certificates. The default is none (ad-hoc certificates only).</summary>
     public IReadOnlyList<CertificateOptions> Certificates { get; init; } = [];

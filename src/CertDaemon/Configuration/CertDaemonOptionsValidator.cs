@@ -25,15 +25,16 @@ public static partial class CertDaemonOptionsValidator
     /// <summary>Validates <paramref name="options"/>.</summary>
     /// <param name="options">Bound options.</param>
     /// <param name="searchPath">The PATH programs are looked up on; <see langword="null"/> means systemd's default PATH.</param>
-    public static ConfigurationValidationResult Validate(CertDaemonOptions options, string? searchPath)
+    /// <param name="readOnly">For commands that only read: directories need not be writable by this user.</param>
+    public static ConfigurationValidationResult Validate(CertDaemonOptions options, string? searchPath, bool readOnly = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = new List<ConfigurationProblem>();
         void Report(string path, string message) => problems.Add(new ConfigurationProblem(path, message));
 
         ValidateAcme(options.Acme, Report);
-        ValidateDirectory(options.StateDirectory, "$.StateDirectory", Report);
-        ValidateDirectory(options.CertificateDirectory, "$.CertificateDirectory", Report);
+        ValidateDirectory(options.StateDirectory, "$.StateDirectory", readOnly, Report);
+        ValidateDirectory(options.CertificateDirectory, "$.CertificateDirectory", readOnly, Report);
         ValidateRoute53(options.Route53, Report);
         for (var i = 0; i < options.Dns.Nameservers.Count; i++)
         {
@@ -54,6 +55,7 @@ public static partial class CertDaemonOptionsValidator
         ValidateDuration(options.Renewal.CheckInterval, MinCheckInterval, MaxCheckInterval, "$.Renewal.CheckInterval", Report);
         ValidateCommands(options.DeployHooks, "$.DeployHooks", searchPath, Report);
         FleetOptionsRules.Validate(options.Fleet, Report);
+        MonitoringOptionsValidator.Validate(options, searchPath, Report);
 
         var certificates = new List<CertificateOptions>(options.Certificates.Count);
         var names = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
@@ -220,7 +222,7 @@ public static partial class CertDaemonOptionsValidator
         }
     }
 
-    private static void ValidateDirectory(string directory, string path, Action<string, string> report)
+    private static void ValidateDirectory(string directory, string path, bool readOnly, Action<string, string> report)
     {
         if (!Path.IsPathFullyQualified(directory))
         {
@@ -248,7 +250,7 @@ public static partial class CertDaemonOptionsValidator
             existing = parent;
         }
 
-        if (!UnixFileAccess.CanCreateIn(existing))
+        if (!readOnly && !UnixFileAccess.CanCreateIn(existing))
         {
             report(path, existing == Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))
                 ? $"\"{directory}\" is not writable by this user"

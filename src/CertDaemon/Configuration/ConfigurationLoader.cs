@@ -52,7 +52,7 @@ public static class ConfigurationLoader
             : DefaultPath;
     }
 
-    /// <summary>This process's environment variables, as <see cref="Load(string?, IReadOnlyDictionary{string, string?})"/> takes them.</summary>
+    /// <summary>This process's environment variables, as <see cref="Load(string?, IReadOnlyDictionary{string, string?}, bool)"/> takes them.</summary>
     public static IReadOnlyDictionary<string, string?> ProcessEnvironment()
     {
         var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -67,10 +67,17 @@ public static class ConfigurationLoader
     /// <summary>Loads with this process's environment.</summary>
     public static ConfigurationLoadResult Load(string? commandLinePath) => Load(commandLinePath, ProcessEnvironment());
 
+    /// <summary>
+    /// Loads for a command that only reads (<c>status</c>, <c>metrics</c>): the directories need not be writable by
+    /// this user, so a monitoring user in the state directory's group can run it.
+    /// </summary>
+    public static ConfigurationLoadResult LoadForReading(string? commandLinePath) => Load(commandLinePath, ProcessEnvironment(), readOnly: true);
+
     /// <summary>Loads, binds and validates; never throws for a bad configuration.</summary>
     /// <param name="commandLinePath">The <c>--config</c> value, if given.</param>
     /// <param name="environment">Environment variables: the overrides, <c>CERTDAEMON_CONFIG</c>, and <c>PATH</c> for finding programs.</param>
-    public static ConfigurationLoadResult Load(string? commandLinePath, IReadOnlyDictionary<string, string?> environment)
+    /// <param name="readOnly">The command only reads: skip the checks that the directories are writable.</param>
+    public static ConfigurationLoadResult Load(string? commandLinePath, IReadOnlyDictionary<string, string?> environment, bool readOnly = false)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var path = ResolvePath(commandLinePath, environment);
@@ -102,7 +109,7 @@ public static class ConfigurationLoader
         var environmentKeys = overrides.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var context = new ConfigurationReadContext(jsonKinds, environmentKeys);
         var bound = OptionsBinder.Bind(new ConfigurationNode(configuration, "$", context));
-        var validation = CertDaemonOptionsValidator.Validate(bound, environment.GetValueOrDefault("PATH"));
+        var validation = CertDaemonOptionsValidator.Validate(bound, environment.GetValueOrDefault("PATH"), readOnly);
 
         // A value the binder could not read is reported once: the validator then only sees its default.
         problems.AddRange(softProblems);

@@ -15,7 +15,7 @@ internal static class OptionsBinder
         root.RejectUnknownKeys(
         [
             "Acme", "StateDirectory", "CertificateDirectory", "Route53", "Dns", "Nginx", "Store", "Renewal",
-            "DeployHooks", "Certificates", "Fleet", .. PassThroughSections,
+            "DeployHooks", "Certificates", "Metrics", "Notifications", "Fleet", .. PassThroughSections,
         ]);
         root.PassThroughObject("Logging");
         if (root.Object("Serilog") is { } serilog)
@@ -36,7 +36,27 @@ internal static class OptionsBinder
             Renewal = root.Object("Renewal") is { } renewal ? BindRenewal(renewal) : defaults.Renewal,
             DeployHooks = root.StringLists("DeployHooks") ?? defaults.DeployHooks,
             Certificates = root.Objects("Certificates")?.Select(BindCertificate).ToList() ?? defaults.Certificates,
+            Metrics = root.Object("Metrics") is { } metrics ? BindMetrics(metrics) : defaults.Metrics,
+            Notifications = root.Object("Notifications") is { } notifications ? BindNotifications(notifications) : defaults.Notifications,
             Fleet = root.Object("Fleet") is { } fleet ? FleetOptionsBinder.Bind(fleet) : null,
+        };
+    }
+
+    private static MetricsOptions BindMetrics(ConfigurationNode node)
+    {
+        node.RejectUnknownKeys("TextfilePath", "ListenAddress");
+        return new MetricsOptions { TextfilePath = node.String("TextfilePath"), ListenAddress = node.String("ListenAddress") };
+    }
+
+    private static NotificationOptions BindNotifications(ConfigurationNode node)
+    {
+        node.RejectUnknownKeys("WebhookUrl", "Command", "On");
+        var defaults = new NotificationOptions();
+        return new NotificationOptions
+        {
+            WebhookUrl = node.AbsoluteUri("WebhookUrl"),
+            Command = node.Strings("Command") ?? defaults.Command,
+            On = node.Strings("On") ?? defaults.On,
         };
     }
 

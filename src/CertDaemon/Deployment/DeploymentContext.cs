@@ -24,6 +24,13 @@ internal sealed record DeploymentContext(string CertificateName, IReadOnlyList<s
     /// </summary>
     public AcmOptions? Acm { get; init; }
 
+    /// <summary>
+    /// The archived files of the version being deployed (<c>archive/NAME/*N.pem</c>), which never change. Targets
+    /// that copy the certificate elsewhere (ACM) read these, so what another target did to the live links (nginx
+    /// switching them back after a failed configuration test) cannot change what they import. Null: read the live files.
+    /// </summary>
+    public Storage.StoredVersion? Version { get; init; }
+
     /// <summary><c>live/NAME/cert.pem</c>: the leaf alone.</summary>
     public string CertificatePath => Path.Combine(LineageDirectory, "cert.pem");
 

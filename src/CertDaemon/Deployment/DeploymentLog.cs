@@ -37,6 +37,10 @@ internal static partial class DeploymentLog
         Message = "{CertificateName}: could not check the certificate served for {ServerName}: {Error}")]
     public static partial void ServedCertificateUnverified(ILogger logger, string certificateName, string serverName, string error);
 
+    [LoggerMessage(EventId = EventIds.Deployment + 20, EventName = "DeploymentFailed", Level = LogLevel.Error,
+        Message = "Deploying {CertificateName} serial {Serial} to {Target} failed: {Error}")]
+    public static partial void DeploymentFailed(ILogger logger, string certificateName, string target, string serial, string error);
+
     [LoggerMessage(EventId = EventIds.Deployment + 10, EventName = "DeployHookSucceeded", Level = LogLevel.Information,
         Message = "{CertificateName}: deploy hook {Command} succeeded in {Duration}")]
     public static partial void DeployHookSucceeded(ILogger logger, string certificateName, string command, TimeSpan duration);

@@ -18,5 +18,8 @@ internal sealed record TargetHolding(string? Serial, bool Verified, string Descr
     /// <summary>How many AWS resources use the certificate (ACM's <c>InUseBy</c> count); null when not known or not ACM.</summary>
     public int? InUseCount { get; init; }
 
+    /// <summary>The not-after of what the target holds, when known: a target running an older version runs out on its own date.</summary>
+    public DateTimeOffset? NotAfter { get; init; }
+
     public static TargetHolding Unknown(string description) => new(null, false, description);
 }

@@ -11,6 +11,8 @@ using CertDaemon.Dns;
 using CertDaemon.Dns.Route53;
 using CertDaemon.Fleet;
 using CertDaemon.Issuance;
+using CertDaemon.Monitoring;
+using CertDaemon.Notifications;
 using CertDaemon.Renewal;
 using CertDaemon.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -107,6 +109,15 @@ internal static class CertDaemonServices
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RenewalCoordinator>(sp, Random.Shared));
         services.AddSingleton(sp => new ManagedCertificateCatalog(options, sp.GetRequiredService<CertificateStateStore>()));
 
+        // After every check: the metrics textfile, then notifications (queued; never delaying a renewal).
+        services.AddSingleton(sp => new CertificateStatusReader(
+            options, sp.GetRequiredService<ManagedCertificateCatalog>(), sp.GetRequiredService<CertificateStateStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<MetricsPublisher>();
+        services.AddSingleton(sp => new NotificationDispatcher(
+            options, sp.GetRequiredService<CertificateStatusReader>(), new HttpClient(), sp.GetRequiredService<CommandRunner>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<NotificationDispatcher>>()));
+        services.AddSingleton<IRenewalCheckObserver>(sp => sp.GetRequiredService<MetricsPublisher>());
+        services.AddSingleton<IRenewalCheckObserver>(sp => sp.GetRequiredService<NotificationDispatcher>());
         // Fleet mode (off without a Fleet section): the renewer and the challenge journal go through the S3 store.
         services.AddCertDaemonFleet(options);
         return services;

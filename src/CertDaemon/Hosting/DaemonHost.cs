@@ -58,6 +58,7 @@ internal static class DaemonHost
         builder.Services.AddHostedService<DaemonService>();
         builder.Services.AddHostedService<ConfigurationReloader>();
         builder.Services.AddHostedService<SystemdWatchdog>();
+        builder.Services.AddHostedService<MetricsListener>();
         builder.Services.AddQuartz(quartz =>
         {
             quartz.ConfigureScheduler(scheduler =>

@@ -71,7 +71,14 @@ internal sealed class CertificateIssuer(AcmeClient acme, TimeProvider time, ILog
                 leaf.NotAfter.ToUniversalTime(),
                 TryGetAriCertificateId(leaf),
                 order.Certificate);
-            IssuanceLog.CertificateIssued(logger, request.Name, request.Domains, issued.SerialHex, issued.NotAfter);
+            if (request.DryRun)
+            {
+                IssuanceLog.DryRunSucceeded(logger, request.Name, request.Domains, issued.SerialHex, issued.NotAfter);
+            }
+            else
+            {
+                IssuanceLog.CertificateIssued(logger, request.Name, request.Domains, issued.SerialHex, issued.NotAfter);
+            }
             return issued;
         }
         finally

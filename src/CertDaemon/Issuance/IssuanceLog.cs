@@ -9,6 +9,10 @@ internal static partial class IssuanceLog
         Message = "Certificate {CertificateName} issued for {Domains}: serial {Serial}, valid until {NotAfter:O}")]
     public static partial void CertificateIssued(ILogger logger, string certificateName, IReadOnlyList<string> domains, string serial, DateTimeOffset notAfter);
 
+    [LoggerMessage(EventId = EventIds.Issuance + 7, EventName = "DryRunSucceeded", Level = LogLevel.Information,
+        Message = "Dry run for {CertificateName} succeeded for {Domains}: serial {Serial}, valid until {NotAfter:O}, discarded")]
+    public static partial void DryRunSucceeded(ILogger logger, string certificateName, IReadOnlyList<string> domains, string serial, DateTimeOffset notAfter);
+
     [LoggerMessage(EventId = EventIds.Issuance + 2, EventName = "OrderCreated", Level = LogLevel.Information,
         Message = "Order {OrderUrl} created for {CertificateName} ({IdentifierCount} names, profile {Profile}, replaces {Replaces})")]
     public static partial void OrderCreated(ILogger logger, string certificateName, Uri orderUrl, int identifierCount, string? profile, string? replaces);

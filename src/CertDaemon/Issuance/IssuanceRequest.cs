@@ -13,4 +13,8 @@ public sealed record IssuanceRequest(
     KeyType KeyType = KeyType.Ec256,
     string? Profile = null,
     string? Replaces = null,
-    string? PreferredChainIssuer = null);
+    string? PreferredChainIssuer = null)
+{
+    /// <summary>A <c>renew --dry-run</c>: the certificate is discarded, so it is logged as <c>DryRunSucceeded</c>, never <c>CertificateIssued</c>.</summary>
+    public bool DryRun { get; init; }
+}

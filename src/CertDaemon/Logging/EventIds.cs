@@ -15,5 +15,7 @@ internal static class EventIds
     public const int Deployment = 6000;  // 6000-6999 Deployment/ (NginxReloaded, ServedCertificateMismatch, AcmImported)
     public const int Renewal = 7000;     // 7000-7999 Renewal/ (RenewalPlanned, RenewalFailed); 7100-7199 the daemon (Hosting/DaemonLog)
     public const int Cli = 8000;         // 8000-8999 Cli/ and Configuration/ (ConfigurationInvalid)
-    public const int Fleet = 9500;       // 9500-9599 Fleet/ (FleetCertificateInstalled = 9501)
+    public const int Monitoring = 9000;  // 9000-9499 Monitoring/ (metrics textfile and listener)
+    public const int Notifications = 9500; // 9500-9999 Notifications/
+    public const int Fleet = 10000;      // 10000-10099 Fleet/ (FleetCertificateInstalled = 10001)
 }

@@ -116,7 +116,7 @@ internal sealed partial class CertificateLifecycle(
             LastError = null,
         }, cancellationToken);
 
-        var (deployments, hookResult) = await DeployAsync(certificate, issued.SerialHex, cancellationToken, only);
+        var (deployments, hookResult) = await DeployAsync(certificate, stored with { Serial = issued.SerialHex }, issued.NotAfter, cancellationToken, only);
         return new LifecycleOutcome(certificate.Name, issued, stored, deployments, hookResult);
     }
 
@@ -144,7 +144,7 @@ internal sealed partial class CertificateLifecycle(
         var stored = live is not null && live.Version == current.Version
             ? live
             : await store.SwitchLiveAsync(certificate.Name, current.Version, cancellationToken);
-        var (deployments, hookResult) = await DeployAsync(certificate, current.Serial, cancellationToken, pending);
+        var (deployments, hookResult) = await DeployAsync(certificate, stored with { Serial = current.Serial }, current.NotAfter, cancellationToken, pending);
         return new LifecycleOutcome(certificate.Name, null, stored, deployments, hookResult);
     }
 
@@ -158,7 +158,8 @@ internal sealed partial class CertificateLifecycle(
         using var run = BeginChallengeRun(certificate.Name);
         var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId, run.Owner);
         return await acme.WithIssuerAsync(directoryUrl, issuer => issuer.IssueAsync(
-            new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, Replaces: null), solver, cancellationToken), cancellationToken);
+            new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, Replaces: null) { DryRun = true }, solver, cancellationToken),
+            cancellationToken);
     }
 
     /// <summary>
@@ -194,18 +195,27 @@ internal sealed partial class CertificateLifecycle(
         });
 
     private async Task<(IReadOnlyList<DeploymentResult>, DeployHooksResult?)> DeployAsync(
-        ManagedCertificate certificate, string serial, CancellationToken cancellationToken, IReadOnlyList<ICertificateDeployer>? only = null)
+        ManagedCertificate certificate, StoredVersion version, DateTimeOffset notAfter, CancellationToken cancellationToken,
+        IReadOnlyList<ICertificateDeployer>? only = null)
     {
+        var serial = version.Serial;
         var context = new DeploymentContext(certificate.Name, certificate.Domains, serial, store.LivePath(certificate.Name))
         {
             Acm = certificate.Acm,
             KeyType = certificate.KeyType,
+            Version = version,
         };
         var results = new List<DeploymentResult>();
         foreach (var deployer in only ?? DeployersFor(certificate).ToList())
         {
+            // Targets are independent: each one is tried whatever the others did.
             var result = await deployer.DeployAsync(context, cancellationToken);
             results.Add(result);
+            if (result is DeploymentResult.Failed refused)
+            {
+                DeploymentLog.DeploymentFailed(logger, certificate.Name, deployer.Target, serial, refused.Message);
+            }
+
             var at = time.GetUtcNow();
             await states.UpdateAsync(certificate.Name, s => s with
             {
@@ -217,15 +227,23 @@ internal sealed partial class CertificateLifecycle(
                         DeploymentResult.Succeeded ok => new TargetState
                         {
                             HeldSerial = ok.Holding.Serial ?? serial,
+                            HeldNotAfter = ok.Holding.Serial is null || string.Equals(ok.Holding.Serial, serial, StringComparison.OrdinalIgnoreCase)
+                                ? ok.Holding.NotAfter ?? notAfter
+                                : ok.Holding.NotAfter,
                             Arn = ok.Holding.Arn ?? s.Targets.GetValueOrDefault(deployer.Target)?.Arn,
                             InUseCount = ok.Holding.InUseCount,
                             LastAttemptAt = at,
                             LastSuccessAt = at,
                             LastError = ok.Warnings.Count == 0 ? null : new StateError(string.Join("; ", ok.Warnings.Select(w => w.Message)), at, "warning"),
                         },
+                        // A target that refused the new version keeps what it had: what it was seen to hold, else the last known.
                         DeploymentResult.Failed failed => (s.Targets.GetValueOrDefault(deployer.Target) ?? new TargetState()) with
                         {
-                            HeldSerial = failed.Holding.Serial,
+                            HeldSerial = failed.Holding.Serial ?? s.Targets.GetValueOrDefault(deployer.Target)?.HeldSerial,
+                            HeldNotAfter = failed.Holding.Serial is null
+                                ? s.Targets.GetValueOrDefault(deployer.Target)?.HeldNotAfter
+                                : failed.Holding.NotAfter,
+                            ConsecutiveFailures = (s.Targets.GetValueOrDefault(deployer.Target)?.ConsecutiveFailures ?? 0) + 1,
                             Arn = failed.Holding.Arn ?? s.Targets.GetValueOrDefault(deployer.Target)?.Arn,
                             LastAttemptAt = at,
                             LastError = new StateError(failed.Message, at, failed.Stage.ToString()),

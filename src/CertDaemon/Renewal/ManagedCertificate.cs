@@ -20,6 +20,14 @@ internal sealed record ManagedCertificate(
     IReadOnlyList<IReadOnlyList<string>> DeployHooks,
     bool AdHoc = false)
 {
+    /// <summary>
+    /// The deploy targets this certificate belongs on, by their <see cref="Deployment.ICertificateDeployer.Target"/>
+    /// names (<c>nginx</c>, <c>acm:REGION</c>): what status, metrics and monitoring expect to hold the live version.
+    /// </summary>
+    public IReadOnlyList<string> TargetNames =>
+        [.. Nginx ? [Deployment.Nginx.NginxDeployer.TargetName] : Array.Empty<string>(),
+         .. (Acm?.Regions ?? []).Select(Deployment.Acm.AcmDeployer.TargetFor)];
+
     public static ManagedCertificate FromOptions(CertDaemonOptions options, CertificateOptions certificate) => new(
         certificate.Name,
         certificate.Domains,

@@ -32,18 +32,30 @@ internal sealed class RenewalCoordinator(
     IssuanceThrottle throttle,
     Random random,
     TimeProvider time,
-    ILogger<RenewalCoordinator> logger)
+    ILogger<RenewalCoordinator> logger,
+    IEnumerable<IRenewalCheckObserver>? observers = null)
 {
+    private readonly IReadOnlyList<IRenewalCheckObserver> _observers = [.. observers ?? []];
     private readonly ConcurrentDictionary<string, (RenewalReason Reason, DateTimeOffset? At)> _announced = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>The <see cref="StateError.Kind"/> of a failed synchronisation (fleet store unreachable), cleared by the next success.</summary>
     public const string SynchronizationErrorKind = "synchronization";
 
     private readonly RenewalPolicy _policy = RenewalPolicy.Default with { CheckInterval = options.Renewal.CheckInterval };
 
-    /// <summary>Checks <paramref name="certificate"/> once; renews it when due (or when <paramref name="force"/>).</summary>
+    /// <summary>
+    /// Checks <paramref name="certificate"/> once; renews it when due (or when <paramref name="force"/>). The outcome
+    /// is recorded in the state's <see cref="CheckHistory"/> and told to every <see cref="IRenewalCheckObserver"/>.
+    /// </summary>
     public async Task<RenewalCheckResult> CheckAsync(ManagedCertificate certificate, bool force, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(certificate);
+        var result = await CheckOnceAsync(certificate, force, cancellationToken);
+        await RecordCheckAsync(certificate, result, cancellationToken);
+        return result;
+    }
+
+    private async Task<RenewalCheckResult> CheckOnceAsync(ManagedCertificate certificate, bool force, CancellationToken cancellationToken)
+    {
         var name = certificate.Name;
         if (await SynchronizeAsync(certificate, cancellationToken) is { } unreachable)
         {
@@ -69,7 +81,19 @@ internal sealed class RenewalCoordinator(
                 deployError = exception;
             }
 
-            return new RenewalCheckResult(name, decision, RenewalCheckOutcome.NotDue, deployed, deployError, decision, NextCheckAt(state, decision, now));
+            if (deployed is { Succeeded: false } retried)
+            {
+                deployError = NotDeployed(retried);
+            }
+
+            var after = deployed is null && deployError is null ? state : await states.LoadAsync(name, cancellationToken);
+            var nextCheck = NextCheckAt(certificate, after, decision, time.GetUtcNow());
+            if (deployError is not null)
+            {
+                RenewalLog.RenewalFailed(logger, deployError, name, deployError.Message, nextCheck, FailingTargets(certificate, after));
+            }
+
+            return new RenewalCheckResult(name, decision, RenewalCheckOutcome.NotDue, deployed, deployError, decision, nextCheck);
         }
 
         RenewalLog.RenewalStarting(logger, name, decision.ReasonName);
@@ -98,7 +122,58 @@ internal sealed class RenewalCoordinator(
         renewed = await RefreshAriAsync(certificate, renewed, renewedAt, cancellationToken);
         var next = RenewalFacts.Plan(certificate, renewed, options.Renewal, renewedAt);
         Announce(name, next, renewedAt);
-        return new RenewalCheckResult(name, decision, RenewalCheckOutcome.Renewed, outcome, null, next, NextCheckAt(renewed, next, renewedAt));
+        var nextCheckAt = NextCheckAt(certificate, renewed, next, renewedAt);
+        if (!outcome.Succeeded)
+        {
+            // Issued but not everywhere: a failed run. The refusing targets keep serving the previous version, so the
+            // next check comes at the deploy backoff, not at the new version's renewal time.
+            var failure = NotDeployed(outcome);
+            RenewalLog.RenewalFailed(logger, failure, name, failure.Message, nextCheckAt, FailingTargets(certificate, renewed));
+            return new RenewalCheckResult(name, decision, RenewalCheckOutcome.NotDeployed, outcome, failure, next, nextCheckAt);
+        }
+
+        return new RenewalCheckResult(name, decision, RenewalCheckOutcome.Renewed, outcome, null, next, nextCheckAt);
+    }
+
+    private static DeploymentFailedException NotDeployed(LifecycleOutcome outcome) =>
+        new(outcome.CertificateName, outcome.FailedDeployments.First().Serial, [.. outcome.FailedDeployments]);
+
+    private static int FailingTargets(ManagedCertificate certificate, CertificateState? state) =>
+        certificate.TargetNames.Select(t => state?.Targets.GetValueOrDefault(t)?.ConsecutiveFailures ?? 0).DefaultIfEmpty(0).Max();
+
+    /// <summary>Saves what this check amounted to (last check, failed-run counter, failing since) and tells the observers.</summary>
+    private async Task RecordCheckAsync(ManagedCertificate certificate, RenewalCheckResult result, CancellationToken cancellationToken)
+    {
+        var at = time.GetUtcNow();
+        CheckHistory? before = null;
+        var saved = await states.UpdateAsync(certificate.Name, s =>
+        {
+            before = s.Checks;
+            var history = s.Checks ?? new CheckHistory(null);
+            return s with
+            {
+                Checks = result.Succeeded
+                    ? history with { LastCheckAt = at, FailingSince = null, LastFailure = null }
+                    : history with
+                    {
+                        LastCheckAt = at,
+                        FailedRuns = history.FailedRuns + 1,
+                        FailingSince = history.FailingSince ?? at,
+                        LastFailure = result.Error?.Message,
+                    },
+            };
+        }, cancellationToken);
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await observer.OnCheckedAsync(certificate, result, before, saved, cancellationToken);
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                RenewalLog.CheckObserverFailed(logger, exception, certificate.Name, observer.GetType().Name, exception.Message);
+            }
+        }
     }
 
     /// <summary>
@@ -172,7 +247,7 @@ internal sealed class RenewalCoordinator(
         var retry = RenewalFacts.Plan(certificate, failed, options.Renewal, failedAt);
         RenewalLog.RenewalFailed(logger, exception, certificate.Name, exception.Message, retry.RenewAt, failed.Renewal!.ConsecutiveFailures);
         Announce(certificate.Name, retry, failedAt);
-        return new RenewalCheckResult(certificate.Name, decision, RenewalCheckOutcome.Failed, null, exception, retry, NextCheckAt(failed, retry, failedAt));
+        return new RenewalCheckResult(certificate.Name, decision, RenewalCheckOutcome.Failed, null, exception, retry, NextCheckAt(certificate, failed, retry, failedAt));
     }
 
     /// <summary>Makes sure the stored schedule belongs to the current certificate version, then polls ARI if due.</summary>
@@ -260,7 +335,7 @@ internal sealed class RenewalCoordinator(
             ? renewal
             : new RenewalState(random.NextDouble(), CertificateSerial: state.Current?.Serial);
 
-    private DateTimeOffset NextCheckAt(CertificateState? state, RenewalDecision plan, DateTimeOffset now)
+    private DateTimeOffset NextCheckAt(ManagedCertificate certificate, CertificateState? state, RenewalDecision plan, DateTimeOffset now)
     {
         // The regular check: at most CheckInterval (12 h by default, so at least twice a day), up to 10% early at random.
         var next = RenewalPlanner.NextAriCheck(now, null, _policy, random.NextDouble());
@@ -272,6 +347,12 @@ internal sealed class RenewalCoordinator(
         if (AriApplies(state, now) && state!.Renewal?.NextAriCheck is { } ari && ari < next)
         {
             next = ari;
+        }
+
+        // A target that did not take the live version serves an older one: retry it at the deploy backoff.
+        if (DeployRetryPlan.NextAttempt(state, certificate.TargetNames, _policy, now) is { } retry && retry < next)
+        {
+            next = retry;
         }
 
         // Never a busy loop: a plan that is still due right after acting on it waits for the first backoff step.

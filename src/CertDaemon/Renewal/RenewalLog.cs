@@ -30,6 +30,10 @@ internal static partial class RenewalLog
         Message = "Retrying the deployment of {CertificateName} failed: {Error}; retried at the next check")]
     public static partial void DeployRetryFailed(ILogger logger, Exception exception, string certificateName, string error);
 
+    [LoggerMessage(EventId = EventIds.Renewal + 8, EventName = "CheckObserverFailed", Level = LogLevel.Warning,
+        Message = "After checking {CertificateName}, {Observer} failed: {Error} (the check's outcome stands)")]
+    public static partial void CheckObserverFailed(ILogger logger, Exception exception, string certificateName, string observer, string error);
+
     [LoggerMessage(EventId = EventIds.Renewal + 7, EventName = "AriNotOffered", Level = LogLevel.Debug,
         Message = "The CA offers no renewal information (ARI) for {CertificateName}; the lifetime rule applies")]
     public static partial void AriNotOffered(ILogger logger, string certificateName);

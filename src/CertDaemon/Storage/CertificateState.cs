@@ -38,6 +38,9 @@ public sealed record CertificateState
     /// <summary>The last failure of issuance or renewal for this certificate, cleared on success.</summary>
     public StateError? LastError { get; init; }
 
+    /// <summary>How the checks of this certificate went (metrics, notifications, <c>status --check</c>); null before the first.</summary>
+    public CheckHistory? Checks { get; init; }
+
     /// <summary>When this state was last saved.</summary>
     public DateTimeOffset? UpdatedAt { get; init; }
 }

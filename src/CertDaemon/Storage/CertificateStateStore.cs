@@ -5,9 +5,15 @@ using Microsoft.Extensions.Logging;
 namespace CertDaemon.Storage;
 
 /// <summary>
-/// Per-certificate state as JSON files in <c>StateDirectory/certificates/NAME.json</c> (0600; both directories 0700),
-/// each replaced atomically with <see cref="AtomicFile"/> so a crash leaves the old or the new state, never a torn file.
+/// Per-certificate state as JSON files in <c>StateDirectory/certificates/NAME.json</c>, each replaced atomically with
+/// <see cref="AtomicFile"/> so a crash leaves the old or the new state, never a torn file.
 /// </summary>
+/// <remarks>
+/// <para>Modes: the state directory at most 0711 (others may pass through, never list it), <c>certificates/</c> at most
+/// 2750 and its files 0640. State holds no secret (serials, dates, ARNs, errors), so a monitoring user can be let in
+/// through the group of <c>certificates/</c> (set-group-ID, so new files inherit it) to run <c>status</c> and
+/// <c>metrics</c>; the account key and locks live in other, private directories. Wider modes are tightened.</para>
+/// </remarks>
 /// <remarks>
 /// Updates of one certificate are serialised within this process (<see cref="UpdateAsync"/> reads, applies and
 /// writes under a per-name lock). Across processes the last writer wins; the CLI only writes state for the
@@ -16,7 +22,14 @@ namespace CertDaemon.Storage;
 public sealed class CertificateStateStore
 {
     private const UnixFileMode PrivateDirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    private const UnixFileMode PrivateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>The most the state directory may allow: others pass through to <c>certificates/</c>, nothing else.</summary>
+    private const UnixFileMode StateDirectoryMaximum = PrivateDirectoryMode | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
+    /// <summary>The most <c>certificates/</c> may allow: its group (the monitoring users') lists and reads it.</summary>
+    private const UnixFileMode CertificatesDirectoryMaximum = PrivateDirectoryMode | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.SetGroup;
+
+    private const UnixFileMode StateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
 
     private readonly string _stateDirectory;
     private readonly string _certificatesDirectory;
@@ -221,10 +234,10 @@ public sealed class CertificateStateStore
         var saved = state with { UpdatedAt = _timeProvider.GetUtcNow() };
         try
         {
-            EnsureDirectory(_stateDirectory);
-            EnsureDirectory(_certificatesDirectory);
+            EnsureDirectory(_stateDirectory, StateDirectoryMaximum);
+            EnsureDirectory(_certificatesDirectory, CertificatesDirectoryMaximum);
             var bytes = JsonSerializer.SerializeToUtf8Bytes(saved, StorageJsonContext.Default.CertificateState);
-            await AtomicFile.WriteAsync(_fileSystem, path, bytes, PrivateFileMode, cancellationToken);
+            await AtomicFile.WriteAsync(_fileSystem, path, bytes, StateFileMode, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -235,7 +248,7 @@ public sealed class CertificateStateStore
         return saved;
     }
 
-    private void EnsureDirectory(string directory)
+    private void EnsureDirectory(string directory, UnixFileMode maximum)
     {
         if (!Directory.Exists(directory))
         {
@@ -250,10 +263,10 @@ public sealed class CertificateStateStore
         }
 
         var mode = File.GetUnixFileMode(directory);
-        if ((mode & ~PrivateDirectoryMode) != 0)
+        if ((mode & ~maximum) != 0)
         {
-            File.SetUnixFileMode(directory, PrivateDirectoryMode);
-            StorageLog.PermissionsTightened(_logger, directory, mode, PrivateDirectoryMode);
+            File.SetUnixFileMode(directory, mode & maximum);
+            StorageLog.PermissionsTightened(_logger, directory, mode, mode & maximum);
         }
     }
 }

@@ -6,6 +6,15 @@ public sealed record TargetState
     /// <summary>Serial of the certificate the target was last successfully given; null when never.</summary>
     public string? HeldSerial { get; init; }
 
+    /// <summary>
+    /// The not-after of the certificate the target holds (<see cref="HeldSerial"/>); null when not known. A target
+    /// that refused a new version keeps serving an older one, which expires on its own date.
+    /// </summary>
+    public DateTimeOffset? HeldNotAfter { get; init; }
+
+    /// <summary>Failed deployments to this target since its last success; spaces the retries (the renewal backoff steps).</summary>
+    public int ConsecutiveFailures { get; init; }
+
     /// <summary>The ACM certificate ARN (ACM targets only); kept so re-imports replace it in place.</summary>
     public string? Arn { get; init; }
 

@@ -32,9 +32,14 @@ internal static class CliProcess
         public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Output}\n--- stderr ---\n{Error}";
     }
 
-    public static async Task<Result> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
+    public static Task<Result> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null) =>
+        RunProgramAsync(ExecutablePath, arguments, environment, timeout);
+
+    /// <summary>Runs any program (setpriv, promtool, a shell) the way <see cref="RunAsync"/> runs certdaemon.</summary>
+    public static async Task<Result> RunProgramAsync(
+        string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
     {
-        using var process = Start(arguments, environment);
+        using var process = StartRaw(program, arguments, environment);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
@@ -45,7 +50,7 @@ internal static class CliProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"certdaemon {string.Join(' ', process.StartInfo.ArgumentList)} did not finish: {await stdout}\n{await stderr}");
+            throw new TimeoutException($"{program} {string.Join(' ', process.StartInfo.ArgumentList)} did not finish: {await stdout}\n{await stderr}");
         }
 
         return new Result(process.ExitCode, await stdout, await stderr);

@@ -21,7 +21,11 @@ public sealed class DaemonTests(ITestOutputHelper output)
     public async Task Run_issues_at_start_renews_by_itself_at_the_planned_time_and_a_concurrent_issue_is_safe()
     {
         // 60-second certificates: under 10 days, so the lifetime rule renews at half the lifetime (30 s).
-        await using var testbed = await CliTestbed.StartAsync(Domains, pebbleOptions: new PebbleOptions { NonceRejectPercent = 20, ValidityPeriodSeconds = 60 });
+        var metricsPort = FreePort();
+        await using var testbed = await CliTestbed.StartAsync(
+            Domains,
+            config => config["Metrics"] = new Dictionary<string, object?> { ["ListenAddress"] = $"127.0.0.1:{metricsPort}" },
+            pebbleOptions: new PebbleOptions { NonceRejectPercent = 20, ValidityPeriodSeconds = 60 });
         await using var daemon = testbed.StartDaemon();
         await FailureReport.WithLogsAsync(output, () => testbed.Logs + "\n--- daemon ---\n" + daemon.Output, async () =>
         {
@@ -52,6 +56,25 @@ public sealed class DaemonTests(ITestOutputHelper output)
             Assert.Equal(serial, await TlsHandshake.EventuallyServedSerialAsync(testbed.Nginx.Port, "www.example.test", serial));
             Assert.Equal(serial, IssueCommandTests.LiveSerial(testbed));
             IssueCommandTests.AssertLivePairMatches(testbed);
+
+            // Its loopback metrics listener says the same, for Prometheus.
+            await daemon.WaitForEventAsync("MetricsListening");
+            // (60-second certificates renew every 30 s: a scrape can land between a commit and its deployment, which it
+            // rightly reports as not ready; a few scrapes find a settled moment.)
+            using (var http = new HttpClient())
+            {
+                var current = $"certdaemon_target_current{{name=\"{CliTestbed.CertificateName}\",target=\"nginx\"}} 1";
+                var metrics = "";
+                for (var scrape = 0; scrape < 40 && !metrics.Contains(current, StringComparison.Ordinal); scrape++)
+                {
+                    await Task.Delay(scrape == 0 ? 0 : 250);
+                    metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"));
+                }
+
+                output.WriteLine(metrics);
+                Assert.Contains(current, metrics, StringComparison.Ordinal);
+                Assert.Contains($"certdaemon_certificate_ready_status{{name=\"{CliTestbed.CertificateName}\",condition=\"True\"}} 1", metrics, StringComparison.Ordinal);
+            }
 
             // RenewalPlanned is logged when the plan changes, not at every check.
             Assert.Equal(
@@ -194,6 +217,13 @@ public sealed class DaemonTests(ITestOutputHelper output)
         {
             return [.. messages];
         }
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static async Task WaitForAsync(Func<bool> condition, string what)

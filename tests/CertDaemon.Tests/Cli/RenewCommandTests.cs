@@ -59,10 +59,13 @@ public sealed class RenewCommandTests(ITestOutputHelper output)
             var stateBefore = await File.ReadAllTextAsync(statePath);
             var liveBefore = new DirectoryInfo(testbed.LiveDirectory).LinkTarget;
             var versionsBefore = Directory.GetFiles(Path.Combine(testbed.CertificateDirectory, "archive", CliTestbed.CertificateName)).Length;
-            var dryRun = await testbed.RunAsync("renew", "--dry-run");
+            var dryRun = await testbed.RunAsync("renew", "--dry-run", "--log-format", "json");
             output.WriteLine(dryRun.ToString());
             Assert.Equal(0, dryRun.ExitCode);
             Assert.Contains("dry run succeeded", dryRun.Output, StringComparison.Ordinal);
+            // Its own event: alerts and issuance histories counting CertificateIssued never see a discarded certificate.
+            Assert.Contains("\"Name\":\"DryRunSucceeded\"", dryRun.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("\"Name\":\"CertificateIssued\"", dryRun.Error, StringComparison.Ordinal);
             Assert.Equal(stateBefore, await File.ReadAllTextAsync(statePath));
             Assert.Equal(liveBefore, new DirectoryInfo(testbed.LiveDirectory).LinkTarget);
             Assert.Equal(versionsBefore, Directory.GetFiles(Path.Combine(testbed.CertificateDirectory, "archive", CliTestbed.CertificateName)).Length);

@@ -119,7 +119,9 @@ public sealed partial class ReadmeCommandTests(ITestOutputHelper output)
             // log events
             "CertificateIssued {CertificateName,", "RenewalPlanned {CertificateName, RenewAt, Reason}", "RenewalFailed {CertificateName,",
             "ChallengeRecordsPublished {Zone, ChangeId, Names}", "NginxReloaded {CertificateName, Serial}", "ServedCertificateMismatch {CertificateName, Expected, Served}",
-            "AcmImported {CertificateName, Region, Arn,", "ConfigurationInvalid {Problems}",
+            "AcmImported {CertificateName, Region, Arn,", "ConfigurationInvalid {Problems}", "DeploymentFailed {CertificateName, Target, Serial, Error}",
+            "certdaemon status NAME [--json]", "certdaemon status --check", "certdaemon metrics", "`Metrics.TextfilePath`", "`Metrics.ListenAddress`",
+            "`Notifications.WebhookUrl`", "`Notifications.Command`", "`Notifications.On`",
             // files
             "/etc/letsencrypt/live/NAME/{cert,chain,fullchain,privkey}.pem", "/etc/letsencrypt/archive/NAME/{cert,chain,fullchain,privkey}N.pem", "0600", "0700",
             "deploy/systemd", "certdaemon.service", "2.5",

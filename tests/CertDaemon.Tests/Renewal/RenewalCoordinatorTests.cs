@@ -40,6 +40,60 @@ public sealed class RenewalCoordinatorTests : IDisposable
     public void Dispose() => System.IO.Directory.Delete(_root, recursive: true);
 
     [Fact]
+    public async Task A_renewal_nginx_refuses_is_a_failed_run_retried_at_the_deploy_backoff_without_reordering_and_recovers_once_fixed()
+    {
+        var observer = new RecordingObserver();
+        var coordinator = new RenewalCoordinator(
+            new CertDaemonOptions { Acme = new AcmeOptions { DirectoryUrl = Directory } }, _states, _renewer, _ari, new IssuanceThrottle(2), _random, _clock, _log, [observer]);
+        await IssuedDaysAgoAsync(70);
+        _renewer.NginxBroken = true;
+
+        var failed = await coordinator.CheckAsync(_certificate, force: false, CancellationToken.None);
+
+        Assert.Equal(RenewalCheckOutcome.NotDeployed, failed.Outcome);
+        Assert.False(failed.Succeeded);
+        Assert.Contains("nginx", Assert.IsType<DeploymentFailedException>(failed.Error).Message, StringComparison.Ordinal);
+        // Not 60 days later from the new certificate: the first backoff step after the failed deployment.
+        Assert.Equal(Start + TimeSpan.FromMinutes(1), failed.NextCheckAt);
+        var renewalFailed = Assert.Single(_log.Named("RenewalFailed"));
+        Assert.Contains("nginx", renewalFailed.Property("Error"), StringComparison.Ordinal);
+        var state = await _states.LoadAsync("site", CancellationToken.None);
+        Assert.Equal(1, state!.Checks!.FailedRuns);
+        Assert.Equal(Start, state.Checks.FailingSince);
+
+        // Still broken a minute later: the deploy is retried (no new order), the next step is 10 minutes.
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var again = await coordinator.CheckAsync(_certificate, force: false, CancellationToken.None);
+        Assert.Equal(RenewalCheckOutcome.NotDue, again.Outcome);
+        Assert.False(again.Succeeded);
+        Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromMinutes(10), again.NextCheckAt);
+        Assert.Equal(1, _renewer.Issued);
+
+        // Fixed: the next check deploys the same serial, nothing is re-ordered, the failure is over.
+        _renewer.NginxBroken = false;
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        var recovered = await coordinator.CheckAsync(_certificate, force: false, CancellationToken.None);
+        Assert.True(recovered.Succeeded);
+        Assert.Equal(1, _renewer.Issued);
+        state = await _states.LoadAsync("site", CancellationToken.None);
+        Assert.Equal(state!.Current!.Serial, state.Targets["nginx"].HeldSerial);
+        Assert.Null(state.Checks!.FailingSince);
+        Assert.Equal(2, state.Checks.FailedRuns);
+        Assert.Equal([null, Start, Start], observer.FailingSinceBefore);
+    }
+
+    private sealed class RecordingObserver : IRenewalCheckObserver
+    {
+        public List<DateTimeOffset?> FailingSinceBefore { get; } = [];
+
+        public Task OnCheckedAsync(ManagedCertificate certificate, RenewalCheckResult result, CheckHistory? before, CertificateState state, CancellationToken cancellationToken)
+        {
+            FailingSinceBefore.Add(before?.FailingSince);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
     public async Task A_missing_certificate_is_issued_and_the_next_check_follows_the_new_certificates_plan()
     {
         var result = await _coordinator.CheckAsync(_certificate, force: false, CancellationToken.None);
@@ -186,6 +240,7 @@ public sealed class RenewalCoordinatorTests : IDisposable
         {
             Current = new CurrentCertificate(s.History.Count + 1, "0a" + (s.History.Count + 1), _certificate.Domains, "ec256", notBefore, notBefore + TimeSpan.FromDays(90), "aki.serial" + days, Directory, notBefore),
             History = [.. s.History, new CertificateHistoryEntry(s.History.Count + 1, "0a", notBefore + TimeSpan.FromDays(90), notBefore)],
+            Targets = new Dictionary<string, TargetState> { ["nginx"] = new() { HeldSerial = "0a" + (s.History.Count + 1) } },
         }, CancellationToken.None);
     }
 
@@ -198,6 +253,9 @@ public sealed class RenewalCoordinatorTests : IDisposable
         public int Issued { get; private set; }
 
         public int DeployRetries { get; private set; }
+
+        /// <summary>nginx refuses every deployment while set (as a broken configuration makes it).</summary>
+        public bool NginxBroken { get; set; }
 
         public async Task<LifecycleOutcome> IssueAndDeployAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
         {
@@ -213,14 +271,49 @@ public sealed class RenewalCoordinatorTests : IDisposable
             await states.UpdateAsync(certificate.Name, s => s with
             {
                 Current = new CurrentCertificate(Attempts, serial, certificate.Domains, "ec256", now, now + TimeSpan.FromDays(90), "aki." + serial, Directory, now),
+                Targets = NginxBroken ? s.Targets : new Dictionary<string, TargetState> { ["nginx"] = new() { HeldSerial = serial } },
             }, cancellationToken);
-            return new LifecycleOutcome(certificate.Name, null, null, [], null);
+            return new LifecycleOutcome(certificate.Name, null, null, [await DeployNginxAsync(certificate.Name, serial, cancellationToken)], null);
         }
 
-        public Task<LifecycleOutcome?> DeployPendingAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
+        public async Task<LifecycleOutcome?> DeployPendingAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
         {
             DeployRetries++;
-            return Task.FromResult<LifecycleOutcome?>(null);
+            var state = await states.LoadAsync(certificate.Name, cancellationToken);
+            if (state?.Current is not { } current || state.Targets.GetValueOrDefault("nginx")?.HeldSerial == current.Serial)
+            {
+                return null;
+            }
+
+            return new LifecycleOutcome(certificate.Name, null, null, [await DeployNginxAsync(certificate.Name, current.Serial, cancellationToken)], null);
+        }
+
+        /// <summary>What the real lifecycle records: a refusing target keeps its serial and counts the failure.</summary>
+        private async Task<CertDaemon.Deployment.DeploymentResult> DeployNginxAsync(string name, string serial, CancellationToken cancellationToken)
+        {
+            var now = clock.GetUtcNow();
+            await states.UpdateAsync(name, s => s with
+            {
+                Targets = new Dictionary<string, TargetState>(s.Targets)
+                {
+                    ["nginx"] = NginxBroken
+                        ? (s.Targets.GetValueOrDefault("nginx") ?? new TargetState()) with
+                        {
+                            LastAttemptAt = now,
+                            ConsecutiveFailures = (s.Targets.GetValueOrDefault("nginx")?.ConsecutiveFailures ?? 0) + 1,
+                            LastError = new StateError("nginx configuration test failed", now),
+                        }
+                        : new TargetState { HeldSerial = serial, LastAttemptAt = now, LastSuccessAt = now },
+                },
+            }, cancellationToken);
+            var holding = new CertDaemon.Deployment.TargetHolding(NginxBroken ? "0a1" : serial, true, "nginx");
+            return NginxBroken
+                ? new CertDaemon.Deployment.DeploymentResult.Failed
+                {
+                    Target = "nginx", CertificateName = name, Serial = serial, Holding = holding,
+                    Message = "nginx configuration test failed", Stage = CertDaemon.Deployment.DeploymentStage.ConfigurationTest,
+                }
+                : new CertDaemon.Deployment.DeploymentResult.Succeeded { Target = "nginx", CertificateName = name, Serial = serial, Holding = holding, Message = "ok" };
         }
     }
 

@@ -45,14 +45,24 @@ public sealed class CertificateStateStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task State_file_is_0600_in_0700_directories()
+    public async Task State_file_is_0640_in_new_0700_directories_and_a_monitoring_group_on_certificates_is_kept_but_no_wider()
     {
         await Store().UpdateAsync("example.com", s => s with { Domains = ["example.com"] }, CancellationToken.None);
 
         var rwx = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
         Assert.Equal(rwx, File.GetUnixFileMode(StateDirectory));
-        Assert.Equal(rwx, File.GetUnixFileMode(Path.Combine(StateDirectory, "certificates")));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Store().PathOf("example.com")));
+        var certificates = Path.Combine(StateDirectory, "certificates");
+        Assert.Equal(rwx, File.GetUnixFileMode(certificates));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(Store().PathOf("example.com")));
+
+        // What docs/operations.md tells an operator to do for a monitoring user (2750 + 0711) survives a save;
+        // anything wider (group write, others read) is taken away.
+        var monitored = rwx | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.SetGroup;
+        File.SetUnixFileMode(certificates, monitored | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        File.SetUnixFileMode(StateDirectory, rwx | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute | UnixFileMode.OtherRead);
+        await Store().UpdateAsync("example.com", s => s with { Domains = ["www.example.com"] }, CancellationToken.None);
+        Assert.Equal(monitored, File.GetUnixFileMode(certificates));
+        Assert.Equal(rwx | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute, File.GetUnixFileMode(StateDirectory));
     }
 
     [Fact]

@@ -416,6 +416,7 @@ internal sealed class AcmDeployer : ICertificateDeployer, IDisposable
         {
             Arn = detail.CertificateArn,
             InUseCount = detail.InUseBy.Count,
+            NotAfter = detail.NotAfter,
         };
     }
 

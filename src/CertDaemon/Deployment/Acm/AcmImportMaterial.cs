@@ -5,7 +5,7 @@ using CertDaemon.Aws.Acm;
 namespace CertDaemon.Deployment.Acm;
 
 /// <summary>
-/// What ACM is given for one version, read from the live directory and put in the form ACM accepts: the leaf alone,
+/// What ACM is given for one version, read from the version's archived files (else the live directory) and put in the form ACM accepts: the leaf alone,
 /// the chain without the leaf, the key as unencrypted PKCS#8 PEM (checked to belong to the leaf).
 /// </summary>
 internal sealed record AcmImportMaterial(string CertificatePem, string? ChainPem, string PrivateKeyPem, string KeyAlgorithm, DateTimeOffset NotAfter)
@@ -14,17 +14,21 @@ internal sealed record AcmImportMaterial(string CertificatePem, string? ChainPem
     public static (AcmImportMaterial? Material, string? Problem) Read(DeploymentContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        // The archived version when known: it cannot change under us, whatever nginx's rollback did to live/.
+        var certificatePath = context.Version?.CertificatePath ?? context.CertificatePath;
+        var chainPath = context.Version?.ChainPath ?? context.ChainPath;
+        var privateKeyPath = context.Version?.PrivateKeyPath ?? context.PrivateKeyPath;
         string certificateText, keyText;
         string? chainText;
         try
         {
-            certificateText = File.ReadAllText(context.CertificatePath);
-            keyText = File.ReadAllText(context.PrivateKeyPath);
-            chainText = File.Exists(context.ChainPath) ? File.ReadAllText(context.ChainPath) : null;
+            certificateText = File.ReadAllText(certificatePath);
+            keyText = File.ReadAllText(privateKeyPath);
+            chainText = File.Exists(chainPath) ? File.ReadAllText(chainPath) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return (null, $"could not read the live files in {context.LineageDirectory}: {e.Message}");
+            return (null, $"could not read {certificatePath} and its key: {e.Message}");
         }
 
         try
@@ -32,7 +36,7 @@ internal sealed record AcmImportMaterial(string CertificatePem, string? ChainPem
             using var leaf = X509Certificate2.CreateFromPem(certificateText);
             if (!AcmSerial.AreEqual(leaf.SerialNumber, context.Serial))
             {
-                return (null, $"{context.CertificatePath} holds serial {leaf.SerialNumber.ToLowerInvariant()}, not {context.Serial} (the live version changed meanwhile?)");
+                return (null, $"{certificatePath} holds serial {leaf.SerialNumber.ToLowerInvariant()}, not {context.Serial} (the live version changed meanwhile?)");
             }
 
             var algorithm = AcmKeyAlgorithms.FromCertificate(leaf);
@@ -43,7 +47,7 @@ internal sealed record AcmImportMaterial(string CertificatePem, string? ChainPem
 
             if (keyText.Contains("ENCRYPTED", StringComparison.Ordinal))
             {
-                return (null, $"{context.PrivateKeyPath} is encrypted; ACM needs the key unencrypted");
+                return (null, $"{privateKeyPath} is encrypted; ACM needs the key unencrypted");
             }
 
             var keyPem = ExportPkcs8(leaf, keyText);

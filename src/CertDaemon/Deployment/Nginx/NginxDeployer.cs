@@ -118,7 +118,7 @@ internal sealed class NginxDeployer(
                 Stage = DeploymentStage.ConfigurationTest,
                 ToolOutput = ToolText(test),
                 Rollback = rolledBack,
-                Holding = TargetHolding.Unknown("nginx was not reloaded: it keeps serving what it loaded before"),
+                Holding = await ObserveServedAsync(context, "nginx was not reloaded: it keeps serving what it loaded before", cancellationToken),
                 Message = $"nginx configuration test failed, so nginx was not reloaded: {test.Describe()}.\n{Indent(ToolText(test))}"
                     + $"{Capitalize(rolledBack.Describe())}. The deployment is retried at the next check without issuing again.",
             };
@@ -206,7 +206,7 @@ internal sealed class NginxDeployer(
         // One deadline for all names: the first waits for nginx's new workers, the rest are then checked once each.
         var deadline = time.GetUtcNow() + probe.Options.Deadline;
         var warnings = new List<DeploymentWarning>();
-        var served = new List<(string ServerName, string? Serial)>();
+        var served = new List<(string ServerName, string? Serial, DateTimeOffset? NotAfter)>();
         foreach (var domain in context.Domains.Distinct(StringComparer.OrdinalIgnoreCase))
         {
             var result = await probe.WaitForSerialAsync(address, domain, context.Serial, deadline, cancellationToken);
@@ -214,11 +214,11 @@ internal sealed class NginxDeployer(
             {
                 case ServedCertificateProbeResult.Served { Certificate: var certificate } when certificate.HasSerial(context.Serial):
                     DeploymentLog.ServedCertificateVerified(logger, context.CertificateName, certificate.Serial, result.ServerName, address, result.Attempts);
-                    served.Add((result.ServerName, certificate.Serial));
+                    served.Add((result.ServerName, certificate.Serial, certificate.NotAfter));
                     break;
                 case ServedCertificateProbeResult.Served { Certificate: var certificate }:
                     DeploymentLog.ServedCertificateMismatch(logger, context.CertificateName, context.Serial, certificate.Serial, result.ServerName, address);
-                    served.Add((result.ServerName, certificate.Serial));
+                    served.Add((result.ServerName, certificate.Serial, certificate.NotAfter));
                     warnings.Add(new DeploymentWarning(
                         DeploymentWarning.ServedCertificateMismatch,
                         $"{address} serves serial {certificate.Serial} ({string.Join(", ", certificate.Names)}) for {result.ServerName}, "
@@ -227,7 +227,7 @@ internal sealed class NginxDeployer(
                     break;
                 case ServedCertificateProbeResult.Unreachable { Error: var error }:
                     DeploymentLog.ServedCertificateUnverified(logger, context.CertificateName, result.ServerName, error);
-                    served.Add((result.ServerName, null));
+                    served.Add((result.ServerName, null, null));
                     warnings.Add(new DeploymentWarning(
                         DeploymentWarning.ServedCertificateUnverified,
                         $"could not check what nginx serves for {result.ServerName}: {error} (check Nginx.VerifyAddress)."));
@@ -242,7 +242,10 @@ internal sealed class NginxDeployer(
             Verified: distinctSerials is [not null],
             allNew
                 ? $"nginx on {address} serves {context.Serial} for {string.Join(", ", served.Select(s => s.ServerName))}"
-                : $"nginx on {address} serves " + string.Join(", ", served.Select(s => $"{s.Serial ?? "(unknown)"} for {s.ServerName}")));
+                : $"nginx on {address} serves " + string.Join(", ", served.Select(s => $"{s.Serial ?? "(unknown)"} for {s.ServerName}")))
+        {
+            NotAfter = served.Count > 0 && served.TrueForAll(s => s.NotAfter is not null) ? served.Min(s => s.NotAfter) : null,
+        };
         return new DeploymentResult.Succeeded
         {
             Target = TargetName,
@@ -254,6 +257,26 @@ internal sealed class NginxDeployer(
                 ? $"nginx tested and reloaded; {address} serves serial {context.Serial} for every name."
                 : $"nginx tested and reloaded, but: {string.Join(" ", warnings.Select(w => w.Message))}",
         };
+    }
+
+    /// <summary>
+    /// What nginx serves now for the first name, after it refused or may have missed the new version: a status that says
+    /// "nothing" while nginx serves last month's certificate would hide exactly the expiry an operator must see.
+    /// </summary>
+    private async Task<TargetHolding> ObserveServedAsync(DeploymentContext context, string description, CancellationToken cancellationToken)
+    {
+        if (options.VerifyAddress is not { } address || context.Domains.Count == 0)
+        {
+            return TargetHolding.Unknown(description);
+        }
+
+        var result = await probe.ReadAsync(address, context.Domains[0], cancellationToken);
+        return result is ServedCertificateProbeResult.Served { Certificate: var certificate }
+            ? new TargetHolding(certificate.Serial, Verified: true, $"{description}; {address} serves {certificate.Serial} for {result.ServerName}")
+            {
+                NotAfter = certificate.NotAfter,
+            }
+            : TargetHolding.Unknown(description);
     }
 
     private async Task<LiveRollbackResult> RollBackAsync(DeploymentContext context, CancellationToken cancellationToken)
