@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian/Ubuntu machine, as root:
-#   installs what is missing (pebble, nginx, dnsutils, jq, openssl; moto via pip if absent),
+#   installs what is missing (pebble, nginx, dnsutils, jq, openssl, certbot; moto via pip if absent),
 #   builds in Release, publishes the Native AOT binary once (eng/publish.sh: zero trim/AOT warnings, or the run fails),
 #   runs every test against the real servers - every test that starts certdaemon as a process (the sandbox, the
 #   daemon, the CLI) drives that native binary ($TEST_CERTDAEMON_BINARY); in-process tests use the JIT build - and
@@ -21,6 +21,8 @@ install_prerequisites() {
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v clang >/dev/null 2>&1 || missing+=(clang)
   command -v rpmbuild >/dev/null 2>&1 || missing+=(rpm)
+  command -v certbot >/dev/null 2>&1 || missing+=(certbot)
+  command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
   if [ ${#missing[@]} -gt 0 ]; then

@@ -40,6 +40,7 @@ internal static class CliRoot
             RenewCommand.Create(output, error),
             RevokeCommand.Create(output, error),
             DeleteCommand.Create(output, error),
+            ImportCertbotCommand.Create(output, error),
             RunCommand.Create(output, error),
             SyncCommand.Create(output, error),
         })

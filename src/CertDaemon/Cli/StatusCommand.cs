@@ -38,12 +38,14 @@ internal static class StatusCommand
             var options = configuration.Options;
             var time = TimeProvider.System;
             // Read-only: no service graph, no network; a status must work while the CA or AWS is down.
+            var store = new CertificateStore(options.CertificateDirectory, new CertificateStoreOptions(), time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
             var states = new CertificateStateStore(options.StateDirectory, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
             {
-                RebuildFromLiveFiles = new LiveStateRebuilder(options, new CertificateStore(
-                    options.CertificateDirectory, new CertificateStoreOptions(), time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)).Rebuild,
+                RebuildFromLiveFiles = new LiveStateRebuilder(options, store).Rebuild,
             };
-            var reader = new CertificateStatusReader(options, new ManagedCertificateCatalog(options, states), states, time);
+            var adoption = new LiveCertificateAdoption(
+                options, store, states, time, Microsoft.Extensions.Logging.Abstractions.NullLogger<LiveCertificateAdoption>.Instance);
+            var reader = new CertificateStatusReader(options, new ManagedCertificateCatalog(options, states), states, time, adoption);
             IReadOnlyList<CertificateStatus> statuses;
             try
             {
@@ -122,6 +124,10 @@ internal static class StatusCommand
                 output.WriteLine($"  serial:       {s.Serial} (version {s.Version}, {s.KeyType}; {state})");
                 output.WriteLine($"  not after:    {Format(s.NotAfter!.Value)} ({Days(s.DaysLeft!.Value)} days left)");
                 output.WriteLine($"  issuer:       {s.Issuer}");
+                if (s.IssuedBy is not null)
+                {
+                    output.WriteLine($"  issued by:    {s.IssuedBy} (live in the lineage, not written by CertDaemon; CertDaemon plans its renewal from it)");
+                }
             }
 
             output.WriteLine($"  files:        {s.Files.FullChain}, {s.Files.PrivateKey}");

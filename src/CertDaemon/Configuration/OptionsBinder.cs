@@ -15,7 +15,7 @@ internal static class OptionsBinder
         root.RejectUnknownKeys(
         [
             "Acme", "StateDirectory", "CertificateDirectory", "Route53", "Dns", "Nginx", "Store", "Renewal",
-            "DeployHooks", "Certificates", "Metrics", "Notifications", "Fleet", .. PassThroughSections,
+            "DeployHooks", "Certificates", "Certbot", "Metrics", "Notifications", "Fleet", .. PassThroughSections,
         ]);
         root.PassThroughObject("Logging");
         if (root.Object("Serilog") is { } serilog)
@@ -35,6 +35,7 @@ internal static class OptionsBinder
             Store = root.Object("Store") is { } store ? BindStore(store) : defaults.Store,
             Renewal = root.Object("Renewal") is { } renewal ? BindRenewal(renewal) : defaults.Renewal,
             DeployHooks = root.StringLists("DeployHooks") ?? defaults.DeployHooks,
+            Certbot = root.Object("Certbot") is { } certbot ? BindCertbot(certbot) : defaults.Certbot,
             Certificates = root.Objects("Certificates")?.Select(BindCertificate).ToList() ?? defaults.Certificates,
             Metrics = root.Object("Metrics") is { } metrics ? BindMetrics(metrics) : defaults.Metrics,
             Notifications = root.Object("Notifications") is { } notifications ? BindNotifications(notifications) : defaults.Notifications,
@@ -120,6 +121,12 @@ internal static class OptionsBinder
             VerifyAddress = node.String("VerifyAddress") ?? (node.IsExplicitlyNull("VerifyAddress") ? null : defaults.VerifyAddress),
             CommandTimeout = node.Duration("CommandTimeout") ?? defaults.CommandTimeout,
         };
+    }
+
+    private static CertbotOptions BindCertbot(ConfigurationNode node)
+    {
+        node.RejectUnknownKeys("RunHooks");
+        return new CertbotOptions { RunHooks = node.Boolean("RunHooks") ?? new CertbotOptions().RunHooks };
     }
 
     private static StoreOptions BindStore(ConfigurationNode node)

@@ -75,6 +75,7 @@ internal static class CertDaemonServices
         services.AddSingleton<CommandRunner>();
         services.AddSingleton(sp => new ServedCertificateProbe(sp.GetRequiredService<TimeProvider>(), null));
         services.AddSingleton<DeployHookRunner>();
+        services.AddSingleton<Certbot.CertbotHookRunner>();
         services.AddSingleton(sp => new NginxDeployer(
             options.Nginx, sp.GetRequiredService<CommandRunner>(), sp.GetRequiredService<ServedCertificateProbe>(),
             LiveRollback.For(sp.GetRequiredService<CertificateStore>()), sp.GetRequiredService<TimeProvider>(),
@@ -106,6 +107,7 @@ internal static class CertDaemonServices
         services.AddSingleton<ICertificateRenewer>(sp => sp.GetRequiredService<CertificateLifecycle>());
         services.AddSingleton<IRenewalInfoSource, AcmeRenewalInfoSource>();
         services.AddSingleton(_ => new IssuanceThrottle(options.Renewal.MaxConcurrentIssuances));
+        services.AddSingleton<LiveCertificateAdoption>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RenewalCoordinator>(sp, Random.Shared));
         services.AddSingleton(sp => new ManagedCertificateCatalog(options, sp.GetRequiredService<CertificateStateStore>()));
 

@@ -1,3 +1,4 @@
+using CertDaemon.Certbot;
 using CertDaemon.Configuration;
 using CertDaemon.Deployment;
 using CertDaemon.Dns;
@@ -33,7 +34,8 @@ internal sealed partial class CertificateLifecycle(
     DeployHookRunner hooks,
     LiveStateRebuilder rebuilder,
     TimeProvider time,
-    ILogger<CertificateLifecycle> logger) : ICertificateRenewer
+    ILogger<CertificateLifecycle> logger,
+    CertbotHookRunner? certbotHooks = null) : ICertificateRenewer
 {
     /// <summary>How long a run waits for another process working on the same certificate.</summary>
     public static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(15);
@@ -42,6 +44,20 @@ internal sealed partial class CertificateLifecycle(
     public async Task<LifecycleOutcome> IssueAndDeployAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
     {
         using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
+        // certbot's pre hooks before a renewal, its post hooks after it whatever happened (certbot's order).
+        await RunCertbotHooksAsync(CertbotHookStage.Pre, certificate, cancellationToken);
+        try
+        {
+            return await IssueAndDeployLockedAsync(certificate, cancellationToken);
+        }
+        finally
+        {
+            await RunCertbotHooksAsync(CertbotHookStage.Post, certificate, CancellationToken.None);
+        }
+    }
+
+    private async Task<LifecycleOutcome> IssueAndDeployLockedAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
+    {
         using var run = BeginChallengeRun(certificate.Name);
         var state = await states.LoadAsync(certificate.Name, cancellationToken) ?? new CertificateState { Name = certificate.Name };
 
@@ -49,7 +65,7 @@ internal sealed partial class CertificateLifecycle(
         StoredVersion stored;
         try
         {
-            var replaces = state.Current is { } current && current.DirectoryUrl == acme.DefaultDirectoryUrl ? current.AriCertificateId : null;
+            var replaces = state.Current is { IssuedBy: null } current && current.DirectoryUrl == acme.DefaultDirectoryUrl ? current.AriCertificateId : null;
             var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId, run.Owner);
             await RecoverOwnChallengeRecordsAsync(certificate, solver, cancellationToken);
             issued = await acme.WithIssuerAsync(null, issuer => issuer.IssueAsync(
@@ -260,7 +276,20 @@ internal sealed partial class CertificateLifecycle(
             hookResult = await hooks.RunAsync(context, options.DeployHooks, certificate.DeployHooks, cancellationToken: cancellationToken);
         }
 
+        if (results.All(r => r is DeploymentResult.Succeeded))
+        {
+            await RunCertbotHooksAsync(CertbotHookStage.Deploy, certificate, cancellationToken);
+        }
+
         return (results, hookResult);
+    }
+
+    private async Task RunCertbotHooksAsync(CertbotHookStage stage, ManagedCertificate certificate, CancellationToken cancellationToken)
+    {
+        if (certbotHooks is not null)
+        {
+            await certbotHooks.RunAsync(stage, certificate.Name, certificate.Domains, store.LivePath(certificate.Name), cancellationToken);
+        }
     }
 
     /// <summary>

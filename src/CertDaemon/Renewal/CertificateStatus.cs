@@ -18,7 +18,8 @@ internal sealed record CertificateStatus(
     string NextRenewalExplanation,
     string? LastError,
     DateTimeOffset? LastErrorAt,
-    IReadOnlyList<TargetStatus> Targets)
+    IReadOnlyList<TargetStatus> Targets,
+    string? IssuedBy = null)
 {
     /// <summary>The live version exists, is valid now, and every deploy target holds it.</summary>
     public bool Ready { get; init; }

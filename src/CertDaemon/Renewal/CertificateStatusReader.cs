@@ -7,7 +7,10 @@ namespace CertDaemon.Renewal;
 /// Builds <see cref="CertificateStatus"/> from configuration, state and the planner. Reads the state files only: no
 /// lock, no write, no network, so it works for a monitoring user in the state directory's group while the daemon runs.
 /// </summary>
-internal sealed class CertificateStatusReader(CertDaemonOptions options, ManagedCertificateCatalog catalog, CertificateStateStore states, TimeProvider time)
+/// <remarks>With <paramref name="adoption"/>, a live certificate CertDaemon did not write (certbot's, before the first
+/// issuance or renewed behind CertDaemon's back) is shown and planned from, as the next check will record it.</remarks>
+internal sealed class CertificateStatusReader(
+    CertDaemonOptions options, ManagedCertificateCatalog catalog, CertificateStateStore states, TimeProvider time, LiveCertificateAdoption? adoption = null)
 {
     /// <summary><see cref="StateError.Kind"/> of a state file this version refuses to read.</summary>
     public const string UnreadableStateKind = "state-unreadable";
@@ -29,10 +32,28 @@ internal sealed class CertificateStatusReader(CertDaemonOptions options, Managed
                 state = new CertificateState { Name = certificate.Name, LastError = new StateError(exception.Message, now, UnreadableStateKind) };
             }
 
+            if (adoption is not null && await FindForeignAsync(certificate.Name, state, cancellationToken) is { } foreign)
+            {
+                state = (state ?? new CertificateState { Name = certificate.Name }) with { Current = foreign };
+            }
+
             result.Add(Describe(certificate, state, now));
         }
 
         return result;
+    }
+
+    private async Task<CurrentCertificate?> FindForeignAsync(string name, CertificateState? state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await adoption!.FindAsync(name, state, cancellationToken);
+        }
+        catch (Exception e) when (e is CertificateStoreException or CertificateMaterialException or Certbot.CertbotConfigurationException or IOException)
+        {
+            // Status shows what the state knows; the daemon's next check logs why the live certificate is unusable.
+            return null;
+        }
     }
 
     /// <summary>One certificate's status from its state (pure but for the configuration).</summary>
@@ -62,7 +83,8 @@ internal sealed class CertificateStatusReader(CertDaemonOptions options, Managed
             decision.Explanation,
             state?.LastError?.Message ?? state?.Checks?.LastFailure,
             state?.LastError?.At ?? (state?.Checks?.LastFailure is null ? null : state.Checks.LastCheckAt),
-            targets)
+            targets,
+            current?.IssuedBy)
         {
             LastErrorKind = state?.LastError?.Kind,
             RenewalDueAt = DueAt(current, RenewalFacts.Plan(certificate, unhindered, options.Renewal, now).RenewAt, now),

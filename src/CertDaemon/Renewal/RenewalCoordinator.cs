@@ -33,7 +33,8 @@ internal sealed class RenewalCoordinator(
     Random random,
     TimeProvider time,
     ILogger<RenewalCoordinator> logger,
-    IEnumerable<IRenewalCheckObserver>? observers = null)
+    IEnumerable<IRenewalCheckObserver>? observers = null,
+    LiveCertificateAdoption? adoption = null)
 {
     private readonly IReadOnlyList<IRenewalCheckObserver> _observers = [.. observers ?? []];
     private readonly ConcurrentDictionary<string, (RenewalReason Reason, DateTimeOffset? At)> _announced = new(StringComparer.OrdinalIgnoreCase);
@@ -253,7 +254,10 @@ internal sealed class RenewalCoordinator(
     /// <summary>Makes sure the stored schedule belongs to the current certificate version, then polls ARI if due.</summary>
     private async Task<CertificateState?> RefreshScheduleAsync(ManagedCertificate certificate, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var state = await states.LoadAsync(certificate.Name, cancellationToken);
+        // A live certificate CertDaemon did not write (certbot's) becomes the current one before planning.
+        var state = adoption is null
+            ? await states.LoadAsync(certificate.Name, cancellationToken)
+            : await adoption.ReconcileAsync(certificate.Name, cancellationToken);
         if (state is null)
         {
             // Never issued and never failed: "missing" needs no schedule, and status must not create files.

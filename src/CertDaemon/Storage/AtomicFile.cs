@@ -29,7 +29,38 @@ public static class AtomicFile
     public static IReadOnlyList<string> DeleteStaleTemporaryFiles(string directory) =>
         DeleteStaleTemporaryFiles(LinuxFileSystem.Instance, directory);
 
-    internal static async Task WriteAsync(IStoreFileSystem fileSystem, string path, ReadOnlyMemory<byte> contents, UnixFileMode mode, CancellationToken cancellationToken)
+    internal static Task WriteAsync(IStoreFileSystem fileSystem, string path, ReadOnlyMemory<byte> contents, UnixFileMode mode, CancellationToken cancellationToken) =>
+        PlaceAsync(fileSystem, path, replace: true, async temporary =>
+        {
+            await fileSystem.WriteNewFileAsync(temporary, contents, mode, cancellationToken);
+        });
+
+    /// <summary>
+    /// Like <see cref="WriteAsync(string, ReadOnlyMemory{byte}, UnixFileMode, CancellationToken)"/>, but
+    /// <paramref name="path"/> must not exist: an existing file is never replaced (the archive's rule: a version
+    /// number is never reused, whoever wrote it). With <paramref name="group"/>, the file gets that group before its
+    /// group bits are opened, and both before the file appears under its name.
+    /// </summary>
+    /// <exception cref="IOException">A step failed, or <paramref name="path"/> exists
+    /// (<see cref="LinuxNative.IsAlreadyExists"/>); nothing was changed.</exception>
+    internal static Task CreateAsync(IStoreFileSystem fileSystem, string path, ReadOnlyMemory<byte> contents, UnixFileMode mode, uint? group, CancellationToken cancellationToken) =>
+        PlaceAsync(fileSystem, path, replace: false, async temporary =>
+        {
+            if (group is null)
+            {
+                await fileSystem.WriteNewFileAsync(temporary, contents, mode, cancellationToken);
+                return;
+            }
+
+            // Owner-only until the group is right, so the old group never sees a byte of a key.
+            const UnixFileMode groupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+                | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+            await fileSystem.WriteNewFileAsync(temporary, contents, mode & ~groupOrOther, cancellationToken);
+            fileSystem.SetOwnership(temporary, mode, group);
+        });
+
+    /// <summary>Writes a temporary file next to <paramref name="path"/>, moves it there (replacing or not), fsyncs the directory.</summary>
+    private static async Task PlaceAsync(IStoreFileSystem fileSystem, string path, bool replace, Func<string, Task> writeTemporary)
     {
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath)
@@ -37,8 +68,15 @@ public static class AtomicFile
         var temporary = TemporaryPathFor(fullPath);
         try
         {
-            await fileSystem.WriteNewFileAsync(temporary, contents, mode, cancellationToken);
-            fileSystem.Rename(temporary, fullPath);
+            await writeTemporary(temporary);
+            if (replace)
+            {
+                fileSystem.Rename(temporary, fullPath);
+            }
+            else
+            {
+                fileSystem.RenameNoReplace(temporary, fullPath);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
         {
@@ -57,7 +95,7 @@ public static class AtomicFile
         }
         catch (IOException e)
         {
-            throw new FileNotDurableException($"{fullPath} was replaced, but making the replacement durable failed (fsync {directory}): {e.Message}", e);
+            throw new FileNotDurableException($"{fullPath} was {(replace ? "replaced, but making the replacement" : "created, but making it")} durable failed (fsync {directory}): {e.Message}", e);
         }
     }
 

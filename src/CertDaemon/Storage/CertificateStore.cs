@@ -122,8 +122,10 @@ public sealed class CertificateStore
 
         var step = "finish or undo earlier unfinished work";
         LiveState live;
-        int firstOwn;
+        LineageMarker marker;
         int version;
+        (UnixFileMode Mode, uint? Group) key;
+        (UnixFileMode Mode, uint? Group) directory;
         try
         {
             RecoverLineage(name);
@@ -134,8 +136,11 @@ public sealed class CertificateStore
                 throw new CertificateStoreException(name, $"{LivePath(name)} is neither CertDaemon's link nor certbot's directory; refusing to replace it.");
             }
 
-            firstOwn = await LoadOrAdoptLineageAsync(name, live, cancellationToken);
-            version = NextVersion(name, firstOwn);
+            marker = await LoadOrAdoptLineageAsync(name, live, cancellationToken);
+            version = NextVersion(name, marker.FirstOwnVersion);
+            step = "read the permissions of the live version";
+            key = OperatorPermissions.ForNewKey(live.Version is { } previous ? ArchiveFile(name, "privkey", previous) : null);
+            directory = OperatorPermissions.ForVersionDirectory(live.Kind == LiveKind.Missing ? null : LivePath(name));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -143,30 +148,47 @@ public sealed class CertificateStore
         }
 
         var journal = new SwitchJournal(version, live.Version, live.IsCertbotDirectory, NewVersion: true);
-        var files = new (string Path, string Content, UnixFileMode Mode)[]
+        var files = new (string Path, string Content, UnixFileMode Mode, uint? Group)[]
         {
-            (ArchiveFile(name, "cert", version), material.NormalizedCertificatePem, PublicFileMode),
-            (ArchiveFile(name, "chain", version), material.NormalizedChainPem, PublicFileMode),
-            (ArchiveFile(name, "fullchain", version), material.FullChainPem, PublicFileMode),
-            (ArchiveFile(name, "privkey", version), material.NormalizedPrivateKeyPem, PrivateFileMode),
+            (ArchiveFile(name, "cert", version), material.NormalizedCertificatePem, PublicFileMode, null),
+            (ArchiveFile(name, "chain", version), material.NormalizedChainPem, PublicFileMode, null),
+            (ArchiveFile(name, "fullchain", version), material.FullChainPem, PublicFileMode, null),
+            (ArchiveFile(name, "privkey", version), material.NormalizedPrivateKeyPem, key.Mode, key.Group),
         };
         var committed = false;
+        var created = new List<string>();
         try
         {
             step = $"write the switch journal {JournalPath(name)}";
             await WriteJournalAsync(name, journal, cancellationToken);
-            foreach (var (path, content, mode) in files)
+            step = $"record version {version} in {LineageMarkerPath(name)}";
+            marker = await RecordWrittenAsync(name, marker, version, verified.Serial, cancellationToken);
+            foreach (var (path, content, mode, group) in files)
             {
                 step = $"write {path}";
-                await AtomicFile.WriteAsync(_fileSystem, path, Encoding.UTF8.GetBytes(content), mode, cancellationToken);
+                await AtomicFile.CreateAsync(_fileSystem, path, Encoding.UTF8.GetBytes(content), mode, group, cancellationToken);
+                created.Add(path);
             }
 
-            BuildVersionDirectory(name, version, s => step = s);
+            BuildVersionDirectory(name, version, directory, s => step = s);
             committed = SwitchLive(name, version, live, s => step = s);
         }
         catch (Exception e) when (!committed && e is IOException or UnauthorizedAccessException or OperationCanceledException)
         {
             StorageLog.CommitFailed(_logger, name, version, step, live.Version, e.Message);
+            if (e is IOException io && LinuxNative.IsAlreadyExists(io))
+            {
+                // Another tool (certbot renewing this lineage) wrote version N meanwhile: remove only what this commit
+                // created; the other tool's files stay exactly as they are.
+                foreach (var path in created)
+                {
+                    _fileSystem.DeleteFile(path);
+                }
+
+                journal = journal with { NewVersion = false };
+                await ForgetWrittenAsync(name, marker, version);
+            }
+
             UndoSwitch(name, journal);
             if (e is OperationCanceledException)
             {
@@ -182,8 +204,8 @@ public sealed class CertificateStore
 
         FinishSwitch(name, journal);
         StorageLog.LiveSwitched(_logger, name, version, live.Version);
-        Prune(name, firstOwn, version);
-        return DescribeVersion(name, version, firstOwn, verified);
+        Prune(name, marker, version);
+        return DescribeVersion(name, version, marker, verified);
     }
 
     /// <summary>
@@ -200,12 +222,12 @@ public sealed class CertificateStore
         RecoverLineage(name);
 
         var live = ReadLive(name);
-        var firstOwn = await LoadOrAdoptLineageAsync(name, live, cancellationToken);
+        var marker = await LoadOrAdoptLineageAsync(name, live, cancellationToken);
         var material = await ReadArchivedMaterialAsync(name, version, cancellationToken);
         var verified = CertificateMaterialVerifier.Verify(name, material);
         if (live.IsLink && live.Version == version)
         {
-            return DescribeVersion(name, version, firstOwn, verified);
+            return DescribeVersion(name, version, marker, verified);
         }
 
         var journal = new SwitchJournal(version, live.Version, live.IsCertbotDirectory, NewVersion: false);
@@ -214,9 +236,17 @@ public sealed class CertificateStore
         try
         {
             await WriteJournalAsync(name, journal, cancellationToken);
-            if (!Directory.Exists(VersionDirectory(name, version)))
+            if (!Directory.Exists(VersionDirectory(name, version)) || DirectoryVersion(name, VersionDirectory(name, version)) != version)
             {
-                BuildVersionDirectory(name, version, s => step = s);
+                // Missing, or retargeted by certbot renewing through live/NAME: rebuilt so it names its own version.
+                if (live.IsLink && string.Equals(new FileInfo(LivePath(name)).LinkTarget, Path.GetFileName(VersionDirectory(name, version)), StringComparison.Ordinal))
+                {
+                    throw new IOException(
+                        $"{VersionDirectory(name, version)} is live but names version {live.Version} (another tool renewed through live/{name}); it cannot be rebuilt in place");
+                }
+
+                DiscardVersionDirectory(name, version);
+                BuildVersionDirectory(name, version, OperatorPermissions.ForVersionDirectory(live.Kind == LiveKind.Missing ? null : LivePath(name)), s => step = s);
             }
 
             committed = SwitchLive(name, version, live, s => step = s);
@@ -237,7 +267,7 @@ public sealed class CertificateStore
 
         FinishSwitch(name, journal);
         StorageLog.LiveSwitched(_logger, name, version, live.Version);
-        return DescribeVersion(name, version, firstOwn, verified);
+        return DescribeVersion(name, version, marker, verified);
     }
 
     /// <summary>The live version of <paramref name="name"/>, or null when there is none. Reads only; takes no lock.</summary>
@@ -251,17 +281,17 @@ public sealed class CertificateStore
             return null;
         }
 
-        return DescribeVersion(name, version, ReadLineageMarker(name)?.FirstOwnVersion ?? int.MaxValue, verified: null);
+        return DescribeVersion(name, version, ReadLineageMarker(name), verified: null);
     }
 
     /// <summary>Every complete version of <paramref name="name"/> in <c>archive/</c>, oldest first.</summary>
     public IReadOnlyList<StoredVersion> GetVersions(string name)
     {
         CertificateName.Validate(name);
-        var firstOwn = ReadLineageMarker(name)?.FirstOwnVersion ?? int.MaxValue;
+        var marker = ReadLineageMarker(name);
         return ArchiveVersions(name)
             .Where(v => v.Value.Count == _parts.Length)
-            .Select(v => DescribeVersion(name, v.Key, firstOwn, verified: null))
+            .Select(v => DescribeVersion(name, v.Key, marker, verified: null))
             .OrderBy(v => v.Version)
             .ToList();
     }
@@ -452,14 +482,15 @@ public sealed class CertificateStore
             }
         }
 
-        if (ReadLineageMarker(name) is { } marker)
+        if (ReadLineageMarker(name) is { Written: not null } marker)
         {
             var liveVersion = ReadLive(name).Version;
             foreach (var (version, parts) in ArchiveVersions(name))
             {
                 // CertDaemon's files without a version directory belong to a commit that never switched, or to a
-                // prune that was interrupted: nothing can be using them.
-                if (version >= marker.FirstOwnVersion && version != liveVersion && !Directory.Exists(VersionDirectory(name, version)))
+                // prune that was interrupted: nothing can be using them. Only versions recorded as written by
+                // CertDaemon (with that serial) qualify: certbot renewing behind our back writes such files too.
+                if (version != liveVersion && !Directory.Exists(VersionDirectory(name, version)) && IsOwnVersion(name, marker, version))
                 {
                     foreach (var part in parts)
                     {
@@ -576,13 +607,20 @@ public sealed class CertificateStore
     // ---- the switch ----------------------------------------------------------------------------------------
 
     /// <summary>Builds <c>live/.NAME.vN</c> complete under a temporary name, then renames it into place.</summary>
-    private void BuildVersionDirectory(string name, int version, Action<string> setStep)
+    private void BuildVersionDirectory(string name, int version, (UnixFileMode Mode, uint? Group) ownership, Action<string> setStep)
     {
         var partial = PartialVersionDirectory(name, version);
         var final = VersionDirectory(name, version);
         setStep($"create {partial}");
         _fileSystem.DeleteDirectory(partial);
         _fileSystem.CreateDirectory(partial, PrivateDirectoryMode);
+        if (ownership.Mode != PrivateDirectoryMode || ownership.Group is not null)
+        {
+            // Readers of the previous live directory (group ssl-cert, mode 0755) must be able to enter this one.
+            setStep($"set the mode and group of {partial}");
+            _fileSystem.SetOwnership(partial, ownership.Mode, ownership.Group);
+        }
+
         foreach (var part in _parts)
         {
             var link = Path.Combine(partial, part + ".pem");
@@ -643,11 +681,11 @@ public sealed class CertificateStore
         return true;
     }
 
-    private void Prune(string name, int firstOwn, int liveVersion)
+    private void Prune(string name, LineageMarker marker, int liveVersion)
     {
         var own = ArchiveVersions(name).Keys.Concat(VersionDirectories(name))
-            .Where(v => v >= firstOwn)
             .Distinct()
+            .Where(v => IsOwnVersion(name, marker, v))
             .OrderDescending()
             .ToList();
         foreach (var version in own.Skip(_options.KeepVersions).Where(v => v != liveVersion))
@@ -670,6 +708,28 @@ public sealed class CertificateStore
     /// </summary>
     private List<string> DiscardVersion(string name, int version)
     {
+        var removed = DiscardVersionDirectory(name, version);
+
+        // Archive files go only when CertDaemon wrote them: a version certbot wrote under the same number is history.
+        var owned = IsOwnVersion(name, ReadLineageMarker(name), version);
+        foreach (var part in owned ? _parts : [])
+        {
+            var path = ArchiveFile(name, part, version);
+            if (File.Exists(path))
+            {
+                _fileSystem.DeleteFile(path);
+                removed.Add(path);
+            }
+        }
+
+        SyncIfExists(_liveRoot);
+        SyncIfExists(ArchiveDirectory(name));
+        return removed;
+    }
+
+    /// <summary>Removes <c>live/.NAME.vN</c> (renamed to <c>.partial</c> first, so a crash mid-delete leaves something recovery removes).</summary>
+    private List<string> DiscardVersionDirectory(string name, int version)
+    {
         var removed = new List<string>();
         var directory = VersionDirectory(name, version);
         var partial = PartialVersionDirectory(name, version);
@@ -686,28 +746,16 @@ public sealed class CertificateStore
             removed.Add(partial);
         }
 
-        foreach (var part in _parts)
-        {
-            var path = ArchiveFile(name, part, version);
-            if (File.Exists(path))
-            {
-                _fileSystem.DeleteFile(path);
-                removed.Add(path);
-            }
-        }
-
-        SyncIfExists(_liveRoot);
-        SyncIfExists(ArchiveDirectory(name));
         return removed;
     }
 
     // ---- lineage and reading -------------------------------------------------------------------------------
 
-    private async Task<int> LoadOrAdoptLineageAsync(string name, LiveState live, CancellationToken cancellationToken)
+    private async Task<LineageMarker> LoadOrAdoptLineageAsync(string name, LiveState live, CancellationToken cancellationToken)
     {
         if (ReadLineageMarker(name) is { } marker)
         {
-            return marker.FirstOwnVersion;
+            return marker;
         }
 
         var archive = ArchiveDirectory(name);
@@ -718,15 +766,110 @@ public sealed class CertificateStore
         }
 
         var existing = ArchiveVersions(name).Keys.Append(live.Version ?? 0).Max();
-        var firstOwn = existing + 1;
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(new LineageMarker(firstOwn), StorageJsonContext.Default.LineageMarker);
-        await AtomicFile.WriteAsync(_fileSystem, LineageMarkerPath(name), bytes, PrivateFileMode, cancellationToken);
+        var adopted = new LineageMarker(existing + 1, new Dictionary<int, string>());
+        await WriteLineageMarkerAsync(name, adopted, cancellationToken);
         if (existing > 0)
         {
-            StorageLog.CertbotLineageAdopted(_logger, name, existing, firstOwn);
+            StorageLog.CertbotLineageAdopted(_logger, name, existing, adopted.FirstOwnVersion);
         }
 
-        return firstOwn;
+        return adopted;
+    }
+
+    /// <summary>
+    /// Records <paramref name="version"/> as CertDaemon's (with its serial) before its first file is written, so a
+    /// crash leaves files recovery knows it may remove. Entries whose certificate is gone are dropped; a marker from
+    /// before the list existed is converted (its version directories name CertDaemon's versions).
+    /// </summary>
+    private async Task<LineageMarker> RecordWrittenAsync(string name, LineageMarker marker, int version, string serial, CancellationToken cancellationToken)
+    {
+        var written = new Dictionary<int, string>();
+        if (marker.Written is { } recorded)
+        {
+            foreach (var (existing, existingSerial) in recorded.Where(w => w.Key != version && File.Exists(ArchiveFile(name, "cert", w.Key))))
+            {
+                written[existing] = existingSerial;
+            }
+        }
+        else
+        {
+            foreach (var existing in VersionDirectories(name).Where(v => v != version && IsOwnVersion(name, marker, v)))
+            {
+                if (CertificateSerialOf(name, existing) is { } existingSerial)
+                {
+                    written[existing] = existingSerial;
+                }
+            }
+        }
+
+        written[version] = serial;
+        var updated = marker with { Written = written };
+        await WriteLineageMarkerAsync(name, updated, cancellationToken);
+        return updated;
+    }
+
+    /// <summary>Drops <paramref name="version"/> from the marker after a commit lost the number to another writer (best effort).</summary>
+    private async Task ForgetWrittenAsync(string name, LineageMarker marker, int version)
+    {
+        if (marker.Written is not { } written || !written.ContainsKey(version))
+        {
+            return;
+        }
+
+        try
+        {
+            await WriteLineageMarkerAsync(name, marker with { Written = written.Where(w => w.Key != version).ToDictionary() }, CancellationToken.None);
+        }
+        catch (IOException e)
+        {
+            // The other writer's files are then protected only by their serial differing from ours (IsOwnVersion).
+            StorageLog.CleanupFailed(_logger, name, LineageMarkerPath(name), e.Message);
+        }
+    }
+
+    private Task WriteLineageMarkerAsync(string name, LineageMarker marker, CancellationToken cancellationToken) =>
+        AtomicFile.WriteAsync(
+            _fileSystem, LineageMarkerPath(name), JsonSerializer.SerializeToUtf8Bytes(marker, StorageJsonContext.Default.LineageMarker), PrivateFileMode, cancellationToken);
+
+    /// <summary>
+    /// Whether CertDaemon wrote <paramref name="version"/>: recorded with the serial its <c>certN.pem</c> still has
+    /// (a missing certificate counts: a crash before it was written). Without a marker nothing is CertDaemon's.
+    /// </summary>
+    private bool IsOwnVersion(string name, LineageMarker? marker, int version)
+    {
+        if (marker is null)
+        {
+            return false;
+        }
+
+        if (marker.Written is null)
+        {
+            return version >= marker.FirstOwnVersion && Directory.Exists(VersionDirectory(name, version));
+        }
+
+        return marker.Written.TryGetValue(version, out var serial)
+            && (CertificateSerialOf(name, version) is not { } actual || string.Equals(actual, serial, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The serial of <c>archive/NAME/certN.pem</c> (lower-case hex), or null when it is missing or unreadable.</summary>
+    private string? CertificateSerialOf(string name, int version)
+    {
+        var path = ArchiveFile(name, "cert", version);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var certificate = LoadFirstCertificate(name, path);
+            return certificate.SerialNumber.ToLowerInvariant();
+        }
+        catch (Exception e) when (e is CertificateStoreException or CryptographicException or FormatException or IOException)
+        {
+            // Half-written by a crashed writer: no serial to compare.
+            return null;
+        }
     }
 
     private LineageMarker? ReadLineageMarker(string name)
@@ -769,8 +912,35 @@ public sealed class CertificateStore
             PrivateFileMode,
             cancellationToken);
 
+    /// <summary>
+    /// The next free number: above every number in <c>archive/NAME/</c>, every version directory, and every version
+    /// a live link points to (certbot renewing through <c>live/NAME</c> retargets the links of our directory).
+    /// </summary>
     private int NextVersion(string name, int firstOwn) =>
-        ArchiveVersions(name).Keys.Concat(VersionDirectories(name)).Append(firstOwn - 1).Max() + 1;
+        ArchiveVersions(name).Keys
+            .Concat(VersionDirectories(name))
+            .Concat(VersionDirectoryPaths(name).Select(d => DirectoryVersion(name, d) ?? 0))
+            .Append(ReadLive(name).Version ?? 0)
+            .Append(firstOwn - 1)
+            .Max() + 1;
+
+    private IEnumerable<string> VersionDirectoryPaths(string name) =>
+        Directory.Exists(_liveRoot)
+            ? Directory.EnumerateDirectories(_liveRoot, "." + name + ".v*").Where(d => ParseVersionDirectory(name, Path.GetFileName(d), partial: false) is not null).ToList()
+            : [];
+
+    /// <summary>The version the four links inside <paramref name="directory"/> name, or null when they do not agree or are missing.</summary>
+    private int? DirectoryVersion(string name, string directory)
+    {
+        try
+        {
+            return ReadCertbotDirectoryVersion(name, directory);
+        }
+        catch (CertificateStoreException)
+        {
+            return null;
+        }
+    }
 
     private LiveState ReadLive(string name)
     {
@@ -778,10 +948,13 @@ public sealed class CertificateStore
         var target = new FileInfo(path).LinkTarget;
         if (target is not null)
         {
-            var version = ParseVersionDirectory(name, target, partial: false);
-            return version is null
-                ? throw new CertificateStoreException(name, $"{path} links to '{target}', which CertDaemon did not create; refusing to touch it.")
-                : new LiveState(LiveKind.Link, version);
+            var version = ParseVersionDirectory(name, target, partial: false)
+                ?? throw new CertificateStoreException(name, $"{path} links to '{target}', which CertDaemon did not create; refusing to touch it.");
+
+            // certbot renewing behind CertDaemon's back follows live/NAME and repoints the links inside our version
+            // directory: what is live is what those links name.
+            var directory = Path.Combine(_liveRoot, target);
+            return new LiveState(LiveKind.Link, Directory.Exists(directory) ? ReadCertbotDirectoryVersion(name, directory) : version);
         }
 
         if (Directory.Exists(path))
@@ -905,7 +1078,7 @@ public sealed class CertificateStore
         return material;
     }
 
-    private StoredVersion DescribeVersion(string name, int version, int firstOwn, VerifiedCertificate? verified)
+    private StoredVersion DescribeVersion(string name, int version, LineageMarker? marker, VerifiedCertificate? verified)
     {
         var certificatePath = ArchiveFile(name, "cert", version);
         string serial;
@@ -923,7 +1096,7 @@ public sealed class CertificateStore
         return new StoredVersion(
             name,
             version,
-            IsCertbotVersion: version < firstOwn,
+            IsCertbotVersion: !IsOwnVersion(name, marker, version),
             certificatePath,
             ArchiveFile(name, "chain", version),
             ArchiveFile(name, "fullchain", version),
@@ -948,7 +1121,11 @@ public sealed class CertificateStore
     private async Task<LineageLock> AcquireLockAsync(string name, CancellationToken cancellationToken) =>
         await LineageLock.AcquireAsync(name, Path.Combine(_metaRoot, name + ".lock"), _options.LockTimeout, _timeProvider, cancellationToken);
 
-    /// <summary>Creates <c>archive/</c>, <c>live/</c> and <c>.certdaemon/</c> 0700, and tightens them if group or others can enter.</summary>
+    /// <summary>
+    /// Creates <c>archive/</c>, <c>live/</c> and <c>.certdaemon/</c> 0700 when missing. Existing <c>live/</c> and
+    /// <c>archive/</c> keep the mode and group the operator gave them (a warning when group or others may write);
+    /// <c>.certdaemon/</c> is tightened.
+    /// </summary>
     private void EnsureRoots(string name)
     {
         try
@@ -968,10 +1145,16 @@ public sealed class CertificateStore
                 }
 
                 var mode = File.GetUnixFileMode(directory);
-                if ((mode & GroupOrOther) != 0)
+                if (directory == _metaRoot && (mode & GroupOrOther) != 0)
                 {
+                    // CertDaemon's own bookkeeping: nobody else has a reason to read it.
                     File.SetUnixFileMode(directory, mode & ~GroupOrOther);
                     StorageLog.PermissionsTightened(_logger, directory, mode, mode & ~GroupOrOther);
+                }
+                else if (directory != _metaRoot && OperatorPermissions.IsLooserThanExpected(mode))
+                {
+                    // live/ and archive/ are the operator's: readers may depend on their mode. The keys carry the protection.
+                    StorageLog.DirectoryWritableByOthers(_logger, directory, mode);
                 }
             }
         }

@@ -8,6 +8,9 @@ namespace CertDaemon.Storage;
 /// <param name="RevokedAt">When <c>certdaemon revoke</c> revoked it at the CA; null while it is not revoked.
 /// A revoked certificate is replaced at the next check (reason <c>revoked</c>).</param>
 /// <param name="RevocationReason">The reason given to the CA (<c>keyCompromise</c>, <c>superseded</c>, ...).</param>
+/// <param name="IssuedBy">Null when CertDaemon issued it; <c>certbot</c> for a live certificate another tool put in
+/// the lineage (adopted before CertDaemon's first issuance, or a renewal behind CertDaemon's back). Such a certificate
+/// is planned from like any other but never named in an order's <c>replaces</c> (it may belong to another account).</param>
 public sealed record CurrentCertificate(
     int Version,
     string Serial,
@@ -19,4 +22,5 @@ public sealed record CurrentCertificate(
     Uri DirectoryUrl,
     DateTimeOffset IssuedAt,
     DateTimeOffset? RevokedAt = null,
-    string? RevocationReason = null);
+    string? RevocationReason = null,
+    string? IssuedBy = null);

@@ -22,6 +22,16 @@ internal interface IStoreFileSystem
     void Rename(string source, string destination);
 
     /// <summary>
+    /// Moves <paramref name="source"/> to <paramref name="destination"/> only when nothing exists there (an archive
+    /// file is never replaced, whoever wrote it); otherwise throws an <see cref="IOException"/> for which
+    /// <see cref="LinuxNative.IsAlreadyExists"/> is true, changing nothing.
+    /// </summary>
+    void RenameNoReplace(string source, string destination);
+
+    /// <summary>Gives <paramref name="path"/> the group <paramref name="group"/> (when not null), then exactly <paramref name="mode"/>.</summary>
+    void SetOwnership(string path, UnixFileMode mode, uint? group);
+
+    /// <summary>
     /// Atomically swaps two directory entries of any type (Linux <c>renameat2(RENAME_EXCHANGE)</c>).
     /// Throws <see cref="NotSupportedException"/> when the file system cannot; callers then fall back.
     /// </summary>

@@ -24,6 +24,18 @@ internal sealed class LinuxFileSystem : IStoreFileSystem
 
     public void Rename(string source, string destination) => LinuxNative.Rename(source, destination);
 
+    public void RenameNoReplace(string source, string destination) => LinuxNative.RenameNoReplace(source, destination);
+
+    public void SetOwnership(string path, UnixFileMode mode, uint? group)
+    {
+        if (group is { } gid)
+        {
+            LinuxNative.ChangeGroup(path, gid);
+        }
+
+        File.SetUnixFileMode(path, mode);
+    }
+
     public void Exchange(string first, string second) => LinuxNative.Exchange(first, second);
 
     public void CreateSymbolicLink(string path, string target) => File.CreateSymbolicLink(path, target);

@@ -46,6 +46,10 @@ internal static partial class StorageLog
         Message = "Certificate {CertificateName}: state file {Path} is unreadable and is treated as empty: {Error}")]
     public static partial void StateUnreadable(ILogger logger, string certificateName, string path, string error);
 
+    [LoggerMessage(EventId = EventIds.Storage + 40, EventName = "DirectoryWritableByOthers", Level = LogLevel.Warning,
+        Message = "{Path} can be written by group or others ({Mode}); left as the operator set it, but anyone who can write there can replace certificates")]
+    public static partial void DirectoryWritableByOthers(ILogger logger, string path, UnixFileMode mode);
+
     [LoggerMessage(EventId = EventIds.Storage + 11, EventName = "CertificateStateSetAside", Level = LogLevel.Error,
         Message = "Certificate {CertificateName}: state file {Path} is unreadable ({Error}); kept as {SetAsidePath} and rebuilt from the live files")]
     public static partial void StateSetAside(ILogger logger, string certificateName, string path, string setAsidePath, string error);

@@ -167,7 +167,8 @@ public sealed partial class ReadmeCommandTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<ScriptRun> RunInBashAsync(string command, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    /// <summary>Runs one README command line through <c>bash -o pipefail -c</c> with only <paramref name="environment"/>'s AWS_/CERTDAEMON_ variables.</summary>
+    internal static async Task<ScriptRun> RunInBashAsync(string command, IReadOnlyDictionary<string, string> environment, string workingDirectory)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
         start.ArgumentList.Add("-o");

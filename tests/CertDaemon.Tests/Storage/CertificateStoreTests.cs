@@ -90,14 +90,20 @@ public sealed class CertificateStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Group_readable_live_directory_is_tightened_to_0700()
+    public async Task An_operator_s_0755_live_and_archive_directories_are_left_as_they_are()
     {
-        Directory.CreateDirectory(Path.Combine(_dir.Root, "live"));
-        File.SetUnixFileMode(Path.Combine(_dir.Root, "live"), Rwx | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        const UnixFileMode mode0755 = Rwx | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        foreach (var directory in new[] { "live", "archive" })
+        {
+            Directory.CreateDirectory(Path.Combine(_dir.Root, directory));
+            File.SetUnixFileMode(Path.Combine(_dir.Root, directory), mode0755);
+        }
 
         await _dir.Store().CommitAsync("example.com", _ca.Issue(), CancellationToken.None);
 
-        Assert.Equal(Rwx, File.GetUnixFileMode(Path.Combine(_dir.Root, "live")));
+        Assert.Equal(mode0755, File.GetUnixFileMode(Path.Combine(_dir.Root, "live")));
+        Assert.Equal(mode0755, File.GetUnixFileMode(Path.Combine(_dir.Root, "archive")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_dir.Archive("example.com", "privkey", 1)));
     }
 
     [Fact]

@@ -34,6 +34,18 @@ internal sealed class FaultInjectingFileSystem : IStoreFileSystem
         _inner.Rename(source, destination);
     }
 
+    public void RenameNoReplace(string source, string destination)
+    {
+        Step($"rename-noreplace {source} -> {destination}");
+        _inner.RenameNoReplace(source, destination);
+    }
+
+    public void SetOwnership(string path, UnixFileMode mode, uint? group)
+    {
+        Step($"chown/chmod {path}");
+        _inner.SetOwnership(path, mode, group);
+    }
+
     public void Exchange(string first, string second)
     {
         Step($"exchange {first} <-> {second}");

@@ -1,0 +1,124 @@
+using CertDaemon.Storage;
+
+namespace CertDaemon.Tests.Storage;
+
+/// <summary>
+/// certbot renewing an adopted lineage behind CertDaemon's back does what certbot 2.x does on this layout: writes
+/// archive/NAME/*N.pem and repoints the four links inside live/NAME, which is CertDaemon's version directory. (The
+/// real-certbot proof is CertbotCoexistenceTests; these check the store's rules quickly and exactly.)
+/// </summary>
+public sealed class ForeignVersionTests : IDisposable
+{
+    private const string Name = "example.com";
+    private readonly StoreTestDirectory _dir = new();
+    private readonly TestCertificates _ca = new();
+
+    [Fact]
+    public async Task A_version_certbot_wrote_through_live_is_seen_as_live_kept_forever_and_numbered_around()
+    {
+        _dir.CreateCertbotLineage(Name, _ca, count: 1);
+        var store = _dir.Store(new CertificateStoreOptions { KeepVersions = 1 });
+        await store.CommitAsync(Name, _ca.Issue(), CancellationToken.None);
+        RenewLikeCertbot(3);
+        var certbotFiles = StoreLayout.Snapshot(Path.Combine(_dir.Root, "archive", Name));
+
+        var live = store.GetLive(Name)!;
+        Assert.Equal(3, live.Version);
+        Assert.True(live.IsCertbotVersion);
+        Assert.Equal(StoreLayout.LiveSerial(_dir.Root, Name), live.Serial);
+
+        await store.RecoverAsync(CancellationToken.None);
+        var fourth = await store.CommitAsync(Name, _ca.Issue(), CancellationToken.None);
+        var fifth = await store.CommitAsync(Name, _ca.Issue(), CancellationToken.None);
+
+        Assert.Equal([4, 5], new[] { fourth.Version, fifth.Version });
+        Assert.False(fifth.IsCertbotVersion);
+        var after = StoreLayout.Snapshot(Path.Combine(_dir.Root, "archive", Name));
+        foreach (var (path, content) in certbotFiles.Where(f => f.Key.Contains('1') || f.Key.Contains('3')))
+        {
+            Assert.Equal(content, after[path]);
+        }
+
+        Assert.Equal([1, 3, 5], store.GetVersions(Name).Select(v => v.Version));
+        Assert.Null(StoreLayout.LiveSetProblem(_dir.Root, Name));
+    }
+
+    [Fact]
+    public async Task An_archive_file_that_appears_under_the_chosen_number_is_never_overwritten()
+    {
+        _dir.CreateCertbotLineage(Name, _ca, count: 1);
+        var certbotCert = _ca.Issue().NormalizedCertificatePem;
+        var racing = new RacingFileSystem(Path.Combine(_dir.Root, "archive", Name, "chain2.pem"), certbotCert);
+        var store = _dir.Store(fileSystem: racing);
+        var liveBefore = StoreLayout.LiveSerial(_dir.Root, Name);
+
+        var error = await Assert.ThrowsAsync<CertificateStoreException>(() => store.CommitAsync(Name, _ca.Issue(), CancellationToken.None));
+
+        Assert.Contains("chain2.pem", error.Message, StringComparison.Ordinal);
+        Assert.Equal(certbotCert, File.ReadAllText(_dir.Archive(Name, "chain", 2)));
+        Assert.False(File.Exists(_dir.Archive(Name, "cert", 2)));
+        Assert.Equal(liveBefore, StoreLayout.LiveSerial(_dir.Root, Name));
+
+        var next = await _dir.Store().CommitAsync(Name, _ca.Issue(), CancellationToken.None);
+        Assert.Equal(3, next.Version);
+        Assert.Equal(certbotCert, File.ReadAllText(_dir.Archive(Name, "chain", 2)));
+    }
+
+    /// <summary>certbot's <c>save_successor</c> + <c>update_all_links_to</c>, through the live/NAME link.</summary>
+    private void RenewLikeCertbot(int version)
+    {
+        var material = _ca.Issue();
+        var archive = Path.Combine(_dir.Root, "archive", Name);
+        File.WriteAllText(Path.Combine(archive, $"cert{version}.pem"), material.NormalizedCertificatePem);
+        File.WriteAllText(Path.Combine(archive, $"chain{version}.pem"), material.NormalizedChainPem);
+        File.WriteAllText(Path.Combine(archive, $"fullchain{version}.pem"), material.FullChainPem);
+        File.WriteAllText(Path.Combine(archive, $"privkey{version}.pem"), material.NormalizedPrivateKeyPem);
+        foreach (var part in StoreLayout.Parts)
+        {
+            var link = Path.Combine(_dir.Root, "live", Name, part + ".pem");
+            File.Delete(link);
+            File.CreateSymbolicLink(link, $"../../archive/{Name}/{part}{version}.pem");
+        }
+    }
+
+    public void Dispose()
+    {
+        _ca.Dispose();
+        _dir.Dispose();
+    }
+
+    /// <summary>Another writer creates <c>path</c> just before the store's own file would land there.</summary>
+    private sealed class RacingFileSystem(string path, string content) : IStoreFileSystem
+    {
+        private readonly IStoreFileSystem _inner = LinuxFileSystem.Instance;
+
+        public Task WriteNewFileAsync(string file, ReadOnlyMemory<byte> contents, UnixFileMode mode, CancellationToken cancellationToken) =>
+            _inner.WriteNewFileAsync(file, contents, mode, cancellationToken);
+
+        public void RenameNoReplace(string source, string destination)
+        {
+            if (destination == path && !File.Exists(path))
+            {
+                File.WriteAllText(path, content);
+            }
+
+            _inner.RenameNoReplace(source, destination);
+        }
+
+        public void SetOwnership(string file, UnixFileMode mode, uint? group) => _inner.SetOwnership(file, mode, group);
+
+        public void Rename(string source, string destination) => _inner.Rename(source, destination);
+
+        public void Exchange(string first, string second) => _inner.Exchange(first, second);
+
+        public void CreateSymbolicLink(string link, string target) => _inner.CreateSymbolicLink(link, target);
+
+        public void CreateDirectory(string directory, UnixFileMode mode) => _inner.CreateDirectory(directory, mode);
+
+        public void SyncDirectory(string directory) => _inner.SyncDirectory(directory);
+
+        public void DeleteFile(string file) => _inner.DeleteFile(file);
+
+        public void DeleteDirectory(string directory) => _inner.DeleteDirectory(directory);
+    }
+}
