@@ -24,11 +24,11 @@ results="${BENCH_RESULTS:-$here/bench-results}"
 names=""; options=""
 for argument in "$@"; do
     case "$argument" in
-        issuance|footprint|scale|reliability|native) names="$names $argument" ;;
+        issuance|footprint|scale|reliability|native|fleet) names="$names $argument" ;;
         *) options="$options $argument" ;;
     esac
 done
-[ -n "$names" ] || names="issuance footprint scale reliability"
+[ -n "$names" ] || names="issuance footprint scale reliability fleet"
 
 {
     echo "machine: $(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB, $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"

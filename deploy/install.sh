@@ -14,7 +14,7 @@
 #   3. /etc/certdaemon (0750) with certdaemon.json from deploy/certdaemon.example.json only if there is none
 #      (an existing configuration is never touched), /var/lib/certdaemon (0700), /etc/letsencrypt (0755, only created
 #      when missing: an existing certbot tree is left as it is).
-#   4. /etc/systemd/system/certdaemon.service (ExecStart follows PREFIX), `systemd-analyze verify` when available,
+#   4. /etc/systemd/system/certdaemon.service and certdaemon-sync.service (fleet first boot; ExecStart follows PREFIX), `systemd-analyze verify` when available,
 #      `systemctl daemon-reload` when installing into the real root of a system booted with systemd.
 # Uninstall: stops and disables the service (real root with systemd), removes the binary, docs and unit.
 #   Configuration, state and certificates stay; --purge also removes /etc/certdaemon and /var/lib/certdaemon.
@@ -79,6 +79,7 @@ libdir=$prefix/lib/certdaemon
 bindir=$prefix/bin
 docdir=$prefix/share/doc/certdaemon
 unit=/etc/systemd/system/certdaemon.service
+sync_unit=/etc/systemd/system/certdaemon-sync.service
 confdir=/etc/certdaemon
 statedir=/var/lib/certdaemon
 certdir=/etc/letsencrypt
@@ -176,6 +177,12 @@ install_files() {
       "$repo/deploy/systemd/certdaemon.service" >"$D$unit.tmp"
   chmod 0644 "$D$unit.tmp"
   mv "$D$unit.tmp" "$D$unit"
+  # Fleet mode's first-boot sync (enabled by the operator on fleet instances only, see docs/fleet.md).
+  sed -e "s#/usr/local/bin/certdaemon#$bindir/certdaemon#g" \
+      -e "s#/usr/local/share/doc/certdaemon#$docdir#g" \
+      "$repo/deploy/systemd/certdaemon-sync.service" >"$D$sync_unit.tmp"
+  chmod 0644 "$D$sync_unit.tmp"
+  mv "$D$sync_unit.tmp" "$D$sync_unit"
 
   verify_unit "$work"
   smoke_test
@@ -227,7 +234,7 @@ uninstall_files() {
   fi
 
   log "removing program files and unit"
-  rm -f "$D$unit"
+  rm -f "$D$unit" "$D$sync_unit"
   if [ -L "$D$bindir/certdaemon" ] || [ -f "$D$bindir/certdaemon" ]; then rm -f "$D$bindir/certdaemon"; fi
   rm -f "$D$bindir/.certdaemon.new"
   rm -rf "$D$libdir" "$D$docdir"

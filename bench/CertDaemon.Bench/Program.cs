@@ -1,3 +1,4 @@
+using CertDaemon.Bench.Fleet;
 using CertDaemon.Bench.Footprint;
 using CertDaemon.Bench.Infrastructure;
 using CertDaemon.Bench.Issuance;
@@ -12,7 +13,7 @@ if (args.Length > 0 && args[0] == "route53-hook")
     return await Route53Hook.RunAsync(args[1..]);
 }
 
-const string Usage = "usage: CertDaemon.Bench issuance|footprint|scale|reliability|native [--quick] [--results DIR] [--key value ...]";
+const string Usage = "usage: CertDaemon.Bench issuance|footprint|scale|reliability|native|fleet [--quick] [--results DIR] [--key value ...]";
 if (args.Length == 0)
 {
     Console.Error.WriteLine(Usage);
@@ -50,5 +51,6 @@ return args[0] switch
     "scale" => await ScaleBenchmark.RunAsync(context),
     "reliability" => await ReliabilityBenchmark.RunAsync(context),
     "native" => await NativeBenchmark.RunAsync(context),
+    "fleet" => await FleetBenchmark.RunAsync(context),
     _ => Usage.Length * 0 + 2,
 };

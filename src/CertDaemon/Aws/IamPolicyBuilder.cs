@@ -98,6 +98,11 @@ internal static class IamPolicyBuilder
                 WriteStatement(json, "AssumeRoute53Roles", ["sts:AssumeRole"], roles);
             }
 
+            if (options.Fleet is { } fleet)
+            {
+                WriteFleetStatements(json, fleet);
+            }
+
             json.WriteEndArray();
             json.WriteEndObject();
         }
@@ -168,6 +173,48 @@ internal static class IamPolicyBuilder
         region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn"
         : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov"
         : "aws";
+
+    /// <summary>
+    /// Fleet mode: read and write objects under the bucket's prefix only; list only that prefix (without
+    /// <c>s3:ListBucket</c> S3 answers a missing object with 403 instead of 404); the KMS key's data-key operations
+    /// when private keys are encrypted with it. An alias is matched with <c>kms:ResourceAliases</c>.
+    /// </summary>
+    private static void WriteFleetStatements(Utf8JsonWriter json, FleetOptions fleet)
+    {
+        var partition = fleet.Region is { } r ? PartitionOf(r) : "aws";
+        var bucket = $"arn:{partition}:s3:::{fleet.Bucket}";
+        WriteStatement(json, "FleetObjects", ["s3:GetObject", "s3:PutObject"], [$"{bucket}/{fleet.Prefix}*"]);
+        WriteStatement(json, "FleetListPrefix", ["s3:ListBucket"], [bucket], j =>
+        {
+            j.WriteStartObject("Condition");
+            j.WriteStartObject("StringLike");
+            WriteStrings(j, "s3:prefix", [fleet.Prefix + "*"]);
+            j.WriteEndObject();
+            j.WriteEndObject();
+        });
+        if (fleet.KmsKeyId is not { Length: > 0 } kms)
+        {
+            return;
+        }
+
+        string[] kmsActions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"];
+        var region = fleet.Region ?? "*";
+        if (kms.StartsWith("alias/", StringComparison.Ordinal))
+        {
+            WriteStatement(json, "FleetKmsKey", kmsActions, [$"arn:{partition}:kms:{region}:*:key/*"], j =>
+            {
+                j.WriteStartObject("Condition");
+                j.WriteStartObject("ForAnyValue:StringEquals");
+                WriteStrings(j, "kms:ResourceAliases", [kms]);
+                j.WriteEndObject();
+                j.WriteEndObject();
+            });
+        }
+        else
+        {
+            WriteStatement(json, "FleetKmsKey", kmsActions, [kms.StartsWith("arn:", StringComparison.Ordinal) ? kms : $"arn:{partition}:kms:{region}:*:key/{kms}"]);
+        }
+    }
 
     private static void WriteChallengeCondition(Utf8JsonWriter json)
     {

@@ -42,6 +42,7 @@ internal static class CliRoot
             DeleteCommand.Create(output, error),
             ImportCertbotCommand.Create(output, error),
             RunCommand.Create(output, error),
+            SyncCommand.Create(output, error),
         })
         {
             root.Add(command);

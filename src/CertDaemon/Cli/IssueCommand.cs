@@ -64,7 +64,8 @@ internal static class IssueCommand
             LifecycleOutcome outcome;
             try
             {
-                outcome = await environment.Get<CertificateLifecycle>().IssueAndDeployAsync(certificate, cancellationToken);
+                // Through the renewer: in fleet mode that takes the fleet lease and publishes to the fleet store.
+                outcome = await environment.Get<ICertificateRenewer>().IssueAndDeployAsync(certificate, cancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {

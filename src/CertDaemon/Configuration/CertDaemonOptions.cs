@@ -45,6 +45,9 @@ public sealed record CertDaemonOptions
     /// <summary>What is carried over from certbot on the same tree (its hooks).</summary>
     public CertbotOptions Certbot { get; init; } = new();
 
+    /// <summary>Fleet mode: certificates shared through S3 by several instances. The default is none (one box).</summary>
+    public FleetOptions? Fleet { get; init; }
+
     /// <summary>Prometheus metrics: textfile and loopback listener. The default is none.</summary>
     public MetricsOptions Metrics { get; init; } = new();
 

@@ -54,6 +54,7 @@ public static partial class CertDaemonOptionsValidator
 
         ValidateDuration(options.Renewal.CheckInterval, MinCheckInterval, MaxCheckInterval, "$.Renewal.CheckInterval", Report);
         ValidateCommands(options.DeployHooks, "$.DeployHooks", searchPath, Report);
+        FleetOptionsRules.Validate(options.Fleet, Report);
         MonitoringOptionsValidator.Validate(options, searchPath, Report);
 
         var certificates = new List<CertificateOptions>(options.Certificates.Count);

@@ -15,7 +15,7 @@ internal static class OptionsBinder
         root.RejectUnknownKeys(
         [
             "Acme", "StateDirectory", "CertificateDirectory", "Route53", "Dns", "Nginx", "Store", "Renewal",
-            "DeployHooks", "Certificates", "Certbot", "Metrics", "Notifications", "Testing", .. PassThroughSections,
+            "DeployHooks", "Certificates", "Certbot", "Metrics", "Notifications", "Testing", "Fleet", .. PassThroughSections,
         ]);
         root.PassThroughObject("Logging");
         if (root.Object("Serilog") is { } serilog)
@@ -40,6 +40,7 @@ internal static class OptionsBinder
             Testing = root.Object("Testing") is { } testing ? BindTesting(testing) : defaults.Testing,
             Metrics = root.Object("Metrics") is { } metrics ? BindMetrics(metrics) : defaults.Metrics,
             Notifications = root.Object("Notifications") is { } notifications ? BindNotifications(notifications) : defaults.Notifications,
+            Fleet = root.Object("Fleet") is { } fleet ? FleetOptionsBinder.Bind(fleet) : null,
         };
     }
 

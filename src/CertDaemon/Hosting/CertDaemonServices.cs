@@ -9,6 +9,7 @@ using CertDaemon.Deployment.Nginx;
 using CertDaemon.Deployment.Processes;
 using CertDaemon.Dns;
 using CertDaemon.Dns.Route53;
+using CertDaemon.Fleet;
 using CertDaemon.Issuance;
 using CertDaemon.Monitoring;
 using CertDaemon.Notifications;
@@ -126,6 +127,8 @@ internal static class CertDaemonServices
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<NotificationDispatcher>>()));
         services.AddSingleton<IRenewalCheckObserver>(sp => sp.GetRequiredService<MetricsPublisher>());
         services.AddSingleton<IRenewalCheckObserver>(sp => sp.GetRequiredService<NotificationDispatcher>());
+        // Fleet mode (off without a Fleet section): the renewer and the challenge journal go through the S3 store.
+        services.AddCertDaemonFleet(options);
         return services;
     }
 }

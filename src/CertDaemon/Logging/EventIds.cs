@@ -17,5 +17,6 @@ internal static class EventIds
     public const int Cli = 8000;         // 8000-8999 Cli/ and Configuration/ (ConfigurationInvalid)
     public const int Monitoring = 9000;  // 9000-9499 Monitoring/ (metrics textfile and listener)
     public const int Notifications = 9500; // 9500-9999 Notifications/
+    public const int Fleet = 10000;      // 10000-10099 Fleet/ (FleetCertificateInstalled = 10001)
     public const int Sources = 11000;    // 11000-11999 Renewal/Sources/ (11000-11049 the ACME CA chain, 11050-11099 ACM export)
 }

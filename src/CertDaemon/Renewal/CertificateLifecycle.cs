@@ -94,6 +94,48 @@ internal sealed partial class CertificateLifecycle(
             throw;
         }
 
+        return await RecordAndDeployAsync(certificate, issued, stored, cancellationToken);
+    }
+
+    /// <summary>
+    /// Installs a certificate that was obtained elsewhere (fleet mode: another instance issued it) exactly as an issued
+    /// one: verified and committed to the store (atomic live switch), recorded, deployed to every target.
+    /// </summary>
+    /// <param name="heldElsewhere">Targets that already hold this certificate (fleet mode: the ACM regions the renewing
+    /// instance imported into); they are recorded as holding it and not deployed to again.</param>
+    /// <exception cref="CertificateMaterialException">The set is inconsistent; nothing was written.</exception>
+    public async Task<LifecycleOutcome> InstallAsync(
+        ManagedCertificate certificate, IssuedCertificate obtained, IReadOnlyDictionary<string, TargetState> heldElsewhere, CancellationToken cancellationToken)
+    {
+        using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
+        StoredVersion stored;
+        try
+        {
+            stored = await store.CommitAsync(
+                certificate.Name, new CertificateMaterial(obtained.CertificatePem, obtained.ChainPem, obtained.PrivateKeyPem), cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            await RecordErrorAsync(certificate.Name, exception, "install", cancellationToken);
+            throw;
+        }
+
+        if (heldElsewhere.Count > 0)
+        {
+            await states.UpdateAsync(certificate.Name, s => s with
+            {
+                Targets = new Dictionary<string, TargetState>(s.Targets.Concat(heldElsewhere).GroupBy(t => t.Key).Select(g => g.Last())),
+            }, cancellationToken);
+        }
+
+        return await RecordAndDeployAsync(
+            certificate, obtained, stored, cancellationToken,
+            [.. DeployersFor(certificate).Where(d => heldElsewhere.GetValueOrDefault(d.Target)?.HeldSerial != obtained.SerialHex)]);
+    }
+
+    private async Task<LifecycleOutcome> RecordAndDeployAsync(
+        ManagedCertificate certificate, IssuedCertificate issued, StoredVersion stored, CancellationToken cancellationToken, IReadOnlyList<ICertificateDeployer>? only = null)
+    {
         var now = time.GetUtcNow();
         await states.UpdateAsync(certificate.Name, s => s with
         {
@@ -110,7 +152,7 @@ internal sealed partial class CertificateLifecycle(
             },
         }, cancellationToken);
 
-        var (deployments, hookResult) = await DeployAsync(certificate, stored with { Serial = issued.SerialHex }, issued.NotAfter, cancellationToken);
+        var (deployments, hookResult) = await DeployAsync(certificate, stored with { Serial = issued.SerialHex }, issued.NotAfter, cancellationToken, only);
         return new LifecycleOutcome(certificate.Name, issued, stored, deployments, hookResult);
     }
 

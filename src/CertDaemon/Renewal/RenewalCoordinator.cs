@@ -39,6 +39,9 @@ internal sealed class RenewalCoordinator(
 {
     private readonly IReadOnlyList<IRenewalCheckObserver> _observers = [.. observers ?? []];
     private readonly ConcurrentDictionary<string, (RenewalReason Reason, DateTimeOffset? At)> _announced = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The <see cref="StateError.Kind"/> of a failed synchronisation (fleet store unreachable), cleared by the next success.</summary>
+    public const string SynchronizationErrorKind = "synchronization";
+
     private readonly RenewalPolicy _policy = RenewalPolicy.Default with { CheckInterval = options.Renewal.CheckInterval };
 
     /// <summary>
@@ -56,6 +59,11 @@ internal sealed class RenewalCoordinator(
     private async Task<RenewalCheckResult> CheckOnceAsync(ManagedCertificate certificate, bool force, CancellationToken cancellationToken)
     {
         var name = certificate.Name;
+        if (await SynchronizeAsync(certificate, cancellationToken) is { } unreachable)
+        {
+            return unreachable;
+        }
+
         var now = time.GetUtcNow();
         var state = await RefreshScheduleAsync(certificate, now, cancellationToken);
         var decision = RenewalFacts.Plan(certificate, state, options.Renewal, now, force);
@@ -104,6 +112,12 @@ internal sealed class RenewalCoordinator(
             {
                 outcome = await renewer.IssueAndDeployAsync(certificate, cancellationToken);
             }
+        }
+        catch (RenewalDeferredException deferred) when (!cancellationToken.IsCancellationRequested)
+        {
+            RenewalLog.RenewalDeferred(logger, name, deferred.Message, deferred.RetryAt);
+            var retryAt = deferred.RetryAt > time.GetUtcNow() ? deferred.RetryAt : time.GetUtcNow() + _policy.BackoffSteps[0];
+            return new RenewalCheckResult(name, decision, RenewalCheckOutcome.NotDue, null, null, decision, retryAt);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -170,8 +184,44 @@ internal sealed class RenewalCoordinator(
         }
     }
 
+    /// <summary>
+    /// Runs the renewer's synchronisation (fleet mode). When it fails, the check is a failure (<c>RenewalFailed</c>,
+    /// the failure count, <c>status</c>'s last error) retried after the backoff step, capped at the check interval;
+    /// the installed certificate is untouched. The next successful synchronisation clears that error.
+    /// </summary>
+    private async Task<RenewalCheckResult?> SynchronizeAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await renewer.SynchronizeAsync(certificate, cancellationToken);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && exception is not OperationCanceledException)
+        {
+            var now = time.GetUtcNow();
+            var state = await states.LoadAsync(certificate.Name, cancellationToken);
+            var failed = await RecordFailureAsync(certificate, RenewalFacts.Plan(certificate, state, options.Renewal, now), exception, state, cancellationToken, SynchronizationErrorKind);
+            var failures = (await states.LoadAsync(certificate.Name, cancellationToken))?.Renewal?.ConsecutiveFailures ?? 1;
+            var step = _policy.BackoffSteps[Math.Clamp(failures - 1, 0, _policy.BackoffSteps.Count - 1)];
+            var retryAt = now + (step < _policy.CheckInterval ? step : _policy.CheckInterval);
+            return failed with { NextCheckAt = failed.NextCheckAt < retryAt ? failed.NextCheckAt : retryAt };
+        }
+
+        var synced = await states.LoadAsync(certificate.Name, cancellationToken);
+        if (synced?.LastError?.Kind == SynchronizationErrorKind)
+        {
+            await states.UpdateAsync(certificate.Name, s => s with
+            {
+                LastError = null,
+                Renewal = s.Renewal is null ? null : s.Renewal with { ConsecutiveFailures = 0, LastFailureAt = null, RetryAfter = null },
+            }, cancellationToken);
+        }
+
+        return null;
+    }
+
     private async Task<RenewalCheckResult> RecordFailureAsync(
-        ManagedCertificate certificate, RenewalDecision decision, Exception exception, CertificateState? known, CancellationToken cancellationToken)
+        ManagedCertificate certificate, RenewalDecision decision, Exception exception, CertificateState? known, CancellationToken cancellationToken,
+        string? errorKind = null)
     {
         var failedAt = time.GetUtcNow();
         var retryAfter = FindRetryAfter(exception);
@@ -180,6 +230,7 @@ internal sealed class RenewalCoordinator(
             var renewal = Fresh(s);
             return s with
             {
+                LastError = errorKind is null ? s.LastError : new StateError(exception.Message, failedAt, errorKind),
                 Renewal = renewal with
                 {
                     ConsecutiveFailures = renewal.ConsecutiveFailures + 1,

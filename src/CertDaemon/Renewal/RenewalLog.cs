@@ -37,4 +37,8 @@ internal static partial class RenewalLog
     [LoggerMessage(EventId = EventIds.Renewal + 7, EventName = "AriNotOffered", Level = LogLevel.Debug,
         Message = "The CA offers no renewal information (ARI) for {CertificateName}; the lifetime rule applies")]
     public static partial void AriNotOffered(ILogger logger, string certificateName);
+
+    [LoggerMessage(EventId = EventIds.Renewal + 30, EventName = "RenewalDeferred", Level = LogLevel.Information,
+        Message = "Renewal of {CertificateName} is due but not started here: {Why}; looking again at {RetryAt:O}")]
+    public static partial void RenewalDeferred(ILogger logger, string certificateName, string why, DateTimeOffset retryAt);
 }

@@ -114,7 +114,8 @@ public sealed partial class ReadmeCommandTests(ITestOutputHelper output)
             "`Nginx.VerifyAddress`", "`Certificates[].Name`", "`Certificates[].Domains`", "`Certificates[].KeyType`", "`Certificates[].Nginx`",
             "`Certificates[].Acm.Regions`", "`Certificates[].Acm.Tags`", "`Certificates[].Route53.HostedZoneId`", "`Certificates[].Route53.RoleArn`",
             "`Certificates[].Profile`", "`ec256`", "`ec384`", "`rsa2048`", "`rsa3072`", "`rsa4096`",
-            "AWS_ENDPOINT_URL`", "AWS_ENDPOINT_URL_ROUTE_53", "AWS_ENDPOINT_URL_ACM",
+            "AWS_ENDPOINT_URL`", "AWS_ENDPOINT_URL_ROUTE_53", "AWS_ENDPOINT_URL_ACM", "AWS_ENDPOINT_URL_S3", "certdaemon sync", "`Fleet.Bucket`",
+            "FleetCertificateInstalled {CertificateName, Serial, Version}", "certdaemon-sync.service",
             // log events
             "CertificateIssued {CertificateName,", "RenewalPlanned {CertificateName, RenewAt, Reason}", "RenewalFailed {CertificateName,",
             "ChallengeRecordsPublished {Zone, ChangeId, Names}", "NginxReloaded {CertificateName, Serial}", "ServedCertificateMismatch {CertificateName, Expected, Served}",

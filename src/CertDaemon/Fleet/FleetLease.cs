@@ -1,0 +1,19 @@
+using CertDaemon.Dns;
+
+namespace CertDaemon.Fleet;
+
+/// <summary>
+/// The renewal lease of one certificate (<c>certificates/NAME/lease.json</c>): who holds it, until when, why, and the
+/// challenge records the holder may have published (its journal, so whoever takes over after a crash removes them).
+/// </summary>
+/// <param name="Holder">The holder id (host, process, random suffix): unique per process.</param>
+/// <param name="ExpiresAt">The holder's clock; others add <see cref="FleetLeaseRules.SkewMargin"/> before taking over.</param>
+/// <param name="Reason">Why it is held (<c>renewal</c>, <c>acm-import</c>).</param>
+/// <param name="Released">The holder finished: anyone may take it at once.</param>
+internal sealed record FleetLease(
+    string Holder,
+    DateTimeOffset AcquiredAt,
+    DateTimeOffset ExpiresAt,
+    string Reason,
+    bool Released,
+    IReadOnlyList<ChallengeJournalEntry> Challenges);

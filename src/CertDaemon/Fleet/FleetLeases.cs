@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using CertDaemon.Configuration;
+using CertDaemon.Dns;
+using Microsoft.Extensions.Logging;
+
+namespace CertDaemon.Fleet;
+
+/// <summary>
+/// Takes, extends and releases the per-certificate renewal leases in the fleet store (see <see cref="FleetLeaseRules"/>
+/// for the decisions): created with <c>If-None-Match: *</c>, extended with <c>If-Match</c>, taken over only after it
+/// expired by a compare-and-swap on the expired lease's ETag. Keeps the leases this process holds, so a deploy step or
+/// the challenge journal can find the lease of the certificate it works on.
+/// </summary>
+internal sealed class FleetLeases(IFleetObjectStore store, FleetOptions options, FleetInstance instance, TimeProvider time, ILogger<FleetLeases> logger)
+{
+    private readonly ConcurrentDictionary<string, HeldLease> _held = new(StringComparer.Ordinal);
+
+    public FleetInstance Instance => instance;
+
+    public TimeSpan Duration => options.LeaseDuration;
+
+    /// <summary>The lease this process holds on <paramref name="name"/>, if any.</summary>
+    public HeldLease? Held(string name) => _held.TryGetValue(name, out var lease) && !lease.IsEnded ? lease : null;
+
+    /// <summary>Every lease this process holds now.</summary>
+    public IReadOnlyList<HeldLease> AllHeld => [.. _held.Values.Where(l => !l.IsEnded)];
+
+    /// <summary>
+    /// One attempt to take the lease of <paramref name="name"/> for <paramref name="reason"/>. Never waits for another
+    /// holder: a busy lease is an answer (<see cref="FleetLeaseAttempt.Busy"/>), not an error.
+    /// </summary>
+    /// <exception cref="FleetStoreException">The store could not be read or written.</exception>
+    public async Task<FleetLeaseAttempt> TryAcquireAsync(string name, string reason, CancellationToken cancellationToken)
+    {
+        var key = FleetKeys.Lease(name);
+        var read = await store.GetAsync(key, null, cancellationToken);
+        (FleetLease, string)? current = read is FleetRead.Found found ? (ParseLease(key, found.Content), found.ETag) : null;
+        var now = time.GetUtcNow();
+        var decision = FleetLeaseRules.Decide(current, instance.Id, now, options.LeaseDuration);
+        if (decision is FleetLeaseDecision.Wait wait)
+        {
+            return new FleetLeaseAttempt.Busy(wait.Holder, wait.Reason, wait.Until);
+        }
+
+        var takeOver = decision as FleetLeaseDecision.TakeOver;
+
+        // An expired lease's holder died or lost contact; a released one may still list records its holder could not
+        // remove. Either way the new holder inherits the journal (and keeps it listed until the records are gone).
+        var abandoned = takeOver is { Expired: true } || takeOver?.Previous.Challenges.Count > 0 ? takeOver!.Previous : null;
+        var lease = new FleetLease(instance.Id, now, now + options.LeaseDuration, reason, Released: false, abandoned?.Challenges ?? []);
+        var condition = takeOver is null ? FleetWriteCondition.Absent : FleetWriteCondition.Matches(takeOver.ETag);
+        var written = await store.PutAsync(key, Serialize(lease), condition, secret: false, cancellationToken);
+        if (written is not FleetWrite.Written ok)
+        {
+            // Someone else created or took it between our read and write: theirs now.
+            FleetLog.LeaseRaceLost(logger, name, instance.Id);
+            return new FleetLeaseAttempt.Busy("(another instance)", reason, now + FleetLeaseRules.SkewMargin(options.LeaseDuration));
+        }
+
+        if (takeOver is { Expired: true } && abandoned is not null)
+        {
+            FleetLog.LeaseTakenOver(logger, name, abandoned.Holder, abandoned.ExpiresAt, abandoned.Challenges.Count);
+        }
+
+        var held = new HeldLease(this, name, lease, ok.ETag);
+        _held[name] = held;
+        FleetLog.LeaseAcquired(logger, name, instance.Id, reason, lease.ExpiresAt);
+        return new FleetLeaseAttempt.Acquired(held, abandoned);
+    }
+
+    internal async Task<string?> WriteAsync(string name, FleetLease lease, string etag, CancellationToken cancellationToken)
+    {
+        var written = await store.PutAsync(FleetKeys.Lease(name), Serialize(lease), FleetWriteCondition.Matches(etag), secret: false, cancellationToken);
+        return written is FleetWrite.Written ok ? ok.ETag : null;
+    }
+
+    internal void Forget(HeldLease lease) => _held.TryRemove(new KeyValuePair<string, HeldLease>(lease.Name, lease));
+
+    internal TimeProvider Time => time;
+
+    internal ILogger Logger => logger;
+
+    internal static IReadOnlyList<ChallengeJournalEntry> Merge(IReadOnlyList<ChallengeJournalEntry> existing, IEnumerable<ChallengeJournalEntry> added) =>
+        [.. existing.Concat(added).DistinctBy(e => e.Key)];
+
+    private FleetLease ParseLease(string key, byte[] content)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(content, FleetJsonContext.Default.FleetLease)
+                ?? throw new FleetStoreException($"{store.Location}{key} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new FleetStoreException($"{store.Location}{key} is not a CertDaemon lease: {e.Message}", e);
+        }
+    }
+
+    private static byte[] Serialize(FleetLease lease) => JsonSerializer.SerializeToUtf8Bytes(lease, FleetJsonContext.Default.FleetLease);
+}
