@@ -94,7 +94,7 @@ internal sealed partial class CertificateLifecycle(
             throw;
         }
 
-        return await RecordAndDeployAsync(certificate, issued, stored, cancellationToken);
+        return await RecordAndDeployAsync(certificate, issued, stored, issuedBy, sourceArn, cancellationToken);
     }
 
     /// <summary>
@@ -129,12 +129,13 @@ internal sealed partial class CertificateLifecycle(
         }
 
         return await RecordAndDeployAsync(
-            certificate, obtained, stored, cancellationToken,
+            certificate, obtained, stored, acme.DefaultDirectoryUrl, sourceArn: null, cancellationToken,
             [.. DeployersFor(certificate).Where(d => heldElsewhere.GetValueOrDefault(d.Target)?.HeldSerial != obtained.SerialHex)]);
     }
 
     private async Task<LifecycleOutcome> RecordAndDeployAsync(
-        ManagedCertificate certificate, IssuedCertificate issued, StoredVersion stored, CancellationToken cancellationToken, IReadOnlyList<ICertificateDeployer>? only = null)
+        ManagedCertificate certificate, IssuedCertificate issued, StoredVersion stored, Uri issuedBy, string? sourceArn,
+        CancellationToken cancellationToken, IReadOnlyList<ICertificateDeployer>? only = null)
     {
         var now = time.GetUtcNow();
         await states.UpdateAsync(certificate.Name, s => s with
