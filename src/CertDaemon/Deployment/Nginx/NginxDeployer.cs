@@ -76,7 +76,7 @@ internal sealed class NginxDeployer(
                 }
             }
 
-            return await pending.Result.Task; // a batch already running has taken it
+            return await pending.Outcome.Task; // a batch already running has taken it
         }
 
         try
@@ -97,7 +97,7 @@ internal sealed class NginxDeployer(
             _gate.Release();
         }
 
-        return await pending.Result.Task;
+        return await pending.Outcome.Task;
     }
 
     public void Dispose() => _gate.Dispose();
@@ -135,7 +135,7 @@ internal sealed class NginxDeployer(
         {
             if (batch.Count == 1)
             {
-                batch[0].Result.TrySetResult(await DeployExclusiveAsync(batch[0].Context, cancellationToken));
+                batch[0].Outcome.TrySetResult(await DeployExclusiveAsync(batch[0].Context, cancellationToken));
                 return;
             }
 
@@ -145,7 +145,7 @@ internal sealed class NginxDeployer(
                 // Which certificate broke the test is unknown: one at a time, each tested (and rolled back) on its own.
                 foreach (var pending in batch)
                 {
-                    pending.Result.TrySetResult(await DeployExclusiveAsync(pending.Context, cancellationToken));
+                    pending.Outcome.TrySetResult(await DeployExclusiveAsync(pending.Context, cancellationToken));
                 }
 
                 return;
@@ -154,7 +154,7 @@ internal sealed class NginxDeployer(
             var reload = await commands.RunAsync(options.ReloadCommand, options.CommandTimeout, cancellationToken: cancellationToken);
             foreach (var pending in batch)
             {
-                pending.Result.TrySetResult(reload.Succeeded ? await ReloadedAsync(pending.Context, cancellationToken) : ReloadFailed(pending.Context, reload));
+                pending.Outcome.TrySetResult(reload.Succeeded ? await ReloadedAsync(pending.Context, cancellationToken) : ReloadFailed(pending.Context, reload));
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException or UnauthorizedAccessException)
@@ -162,7 +162,7 @@ internal sealed class NginxDeployer(
             // Every waiting caller gets what the one running the batch got; the ones already answered keep their result.
             foreach (var pending in batch)
             {
-                pending.Result.TrySetException(e);
+                pending.Outcome.TrySetException(e);
             }
         }
     }
@@ -300,7 +300,7 @@ internal sealed class NginxDeployer(
     {
         public DeploymentContext Context { get; } = context;
 
-        public TaskCompletionSource<DeploymentResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<DeploymentResult> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private static string ToolText(CommandResult result) =>
