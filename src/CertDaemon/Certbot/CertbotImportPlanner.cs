@@ -1,3 +1,4 @@
+using CertDaemon.Kernel;
 using CertDaemon.Configuration;
 
 namespace CertDaemon.Certbot;

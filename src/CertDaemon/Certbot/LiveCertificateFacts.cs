@@ -1,6 +1,6 @@
+using CertDaemon.Kernel;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using CertDaemon.Issuance;
 
 namespace CertDaemon.Certbot;
 
@@ -76,8 +76,8 @@ internal sealed record LiveCertificateFacts(
             {
                 return ec.KeySize switch
                 {
-                    256 => (Issuance.KeyType.Ec256, "ECDSA P-256"),
-                    384 => (Issuance.KeyType.Ec384, "ECDSA P-384"),
+                    256 => (Kernel.KeyType.Ec256, "ECDSA P-256"),
+                    384 => (Kernel.KeyType.Ec384, "ECDSA P-384"),
                     var size => (null, $"ECDSA {size}-bit"),
                 };
             }
@@ -86,9 +86,9 @@ internal sealed record LiveCertificateFacts(
         using var rsa = certificate.GetRSAPublicKey();
         return rsa?.KeySize switch
         {
-            2048 => (Issuance.KeyType.Rsa2048, "RSA 2048"),
-            3072 => (Issuance.KeyType.Rsa3072, "RSA 3072"),
-            4096 => (Issuance.KeyType.Rsa4096, "RSA 4096"),
+            2048 => (Kernel.KeyType.Rsa2048, "RSA 2048"),
+            3072 => (Kernel.KeyType.Rsa3072, "RSA 3072"),
+            4096 => (Kernel.KeyType.Rsa4096, "RSA 4096"),
             { } size => (null, $"RSA {size}"),
             null => (null, certificate.PublicKey.Oid.FriendlyName ?? certificate.PublicKey.Oid.Value ?? "unknown key"),
         };

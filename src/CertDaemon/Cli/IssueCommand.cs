@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CertDaemon.Configuration;
 using CertDaemon.Deployment;
+using CertDaemon.Kernel;
 using CertDaemon.Renewal;
 using CertDaemon.Storage;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 
 namespace CertDaemon.Configuration;
 

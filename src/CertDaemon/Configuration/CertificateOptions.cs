@@ -1,4 +1,4 @@
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 
 namespace CertDaemon.Configuration;
 
@@ -17,7 +17,7 @@ public sealed record CertificateOptions
     /// </summary>
     public IReadOnlyList<string> Domains { get; init; } = [];
 
-    /// <summary>The key type. The default value is <see cref="Issuance.KeyType.Ec256"/> (<c>ec256</c>).</summary>
+    /// <summary>The key type. The default value is <see cref="KeyType.Ec256"/> (<c>ec256</c>).</summary>
     public KeyType KeyType { get; init; } = KeyType.Ec256;
 
     /// <summary>Whether nginx is reloaded for this certificate (when <see cref="NginxOptions.Enabled"/>). The default value is <see langword="true"/>.</summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 using Microsoft.Extensions.Configuration;
 
 namespace CertDaemon.Configuration;

@@ -1,4 +1,4 @@
-using CertDaemon.Configuration;
+using CertDaemon.Kernel;
 using CertDaemon.Issuance;
 using CertDaemon.Renewal;
 using CertDaemon.Storage;

@@ -1,6 +1,5 @@
 using CertDaemon.Configuration;
 using CertDaemon.Logging;
-using CertDaemon.Renewal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;

@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
+using CertDaemon.Kernel;
 
 namespace CertDaemon.Issuance;
 
-/// <summary>A freshly generated certificate private key of one <see cref="Issuance.KeyType"/>.</summary>
+/// <summary>A freshly generated certificate private key of one <see cref="KeyType"/>.</summary>
 internal sealed class CertificateKey : IDisposable
 {
     private CertificateKey(KeyType keyType, AsymmetricAlgorithm key)

@@ -1,3 +1,5 @@
+using CertDaemon.Kernel;
+
 namespace CertDaemon.Issuance;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using CertDaemon.Configuration;
+using CertDaemon.Kernel;
 using CertDaemon.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -5,6 +5,7 @@ using CertDaemon.Dns;
 using CertDaemon.Dns.Route53;
 using CertDaemon.Issuance;
 using CertDaemon.Renewal.Sources.CaChain;
+using CertDaemon.Kernel;
 using CertDaemon.Storage;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,4 @@
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 
 namespace CertDaemon.Renewal;
 

@@ -1,3 +1,4 @@
+using CertDaemon.Kernel;
 using CertDaemon.Certbot;
 using CertDaemon.Configuration;
 using CertDaemon.Storage;

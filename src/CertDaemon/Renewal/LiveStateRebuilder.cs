@@ -1,3 +1,4 @@
+using CertDaemon.Kernel;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CertDaemon.Configuration;

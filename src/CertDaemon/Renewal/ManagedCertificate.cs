@@ -1,5 +1,5 @@
 using CertDaemon.Configuration;
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 
 namespace CertDaemon.Renewal;
 

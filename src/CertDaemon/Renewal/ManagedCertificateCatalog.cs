@@ -1,5 +1,5 @@
 using CertDaemon.Configuration;
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 using CertDaemon.Storage;
 
 namespace CertDaemon.Renewal;

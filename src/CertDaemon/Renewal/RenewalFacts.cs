@@ -1,5 +1,6 @@
 using System.Globalization;
 using CertDaemon.Configuration;
+using CertDaemon.Kernel;
 using CertDaemon.Storage;
 
 namespace CertDaemon.Renewal;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using CertDaemon.Configuration;
+using CertDaemon.Kernel;
 
 namespace CertDaemon.Renewal;
 

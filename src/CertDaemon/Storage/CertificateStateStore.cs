@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using CertDaemon.Kernel;
 using Microsoft.Extensions.Logging;
 
 namespace CertDaemon.Storage;

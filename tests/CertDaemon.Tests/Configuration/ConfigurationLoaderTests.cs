@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using CertDaemon.Configuration;
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 using Microsoft.Extensions.Logging;
 using CertDaemon.Tests.Testbed;
 

@@ -1,5 +1,5 @@
+using CertDaemon.Kernel;
 using CertDaemon.Fleet;
-using CertDaemon.Issuance;
 using CertDaemon.Renewal;
 using CertDaemon.Storage;
 using CertDaemon.Tests.Testbed;

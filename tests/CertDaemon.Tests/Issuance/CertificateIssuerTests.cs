@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CertDaemon.Acme;
 using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 using CertDaemon.Tests.Testbed;
 using Xunit.Abstractions;
 

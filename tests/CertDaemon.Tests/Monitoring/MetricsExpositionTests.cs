@@ -1,6 +1,6 @@
+using CertDaemon.Kernel;
 using System.Text.RegularExpressions;
 using CertDaemon.Configuration;
-using CertDaemon.Issuance;
 using CertDaemon.Monitoring;
 using CertDaemon.Renewal;
 using CertDaemon.Storage;

@@ -1,5 +1,5 @@
+using CertDaemon.Kernel;
 using CertDaemon.Configuration;
-using CertDaemon.Issuance;
 using CertDaemon.Monitoring;
 using CertDaemon.Renewal;
 using CertDaemon.Storage;

@@ -1,5 +1,5 @@
 using CertDaemon.Configuration;
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 using CertDaemon.Renewal;
 using CertDaemon.Storage;
 using Microsoft.Extensions.Logging.Abstractions;

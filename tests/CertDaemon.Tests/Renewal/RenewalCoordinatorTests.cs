@@ -1,6 +1,6 @@
 using CertDaemon.Acme;
 using CertDaemon.Configuration;
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 using CertDaemon.Renewal;
 using CertDaemon.Storage;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,4 +1,4 @@
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 using CertDaemon.Renewal;
 using Microsoft.Extensions.Time.Testing;
 

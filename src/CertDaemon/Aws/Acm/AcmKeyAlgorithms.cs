@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 
 namespace CertDaemon.Aws.Acm;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using CertDaemon.Aws;
 using CertDaemon.Aws.Acm;
 using CertDaemon.Configuration;
+using CertDaemon.Kernel;
 using CertDaemon.Storage;
 using Microsoft.Extensions.Logging;
 

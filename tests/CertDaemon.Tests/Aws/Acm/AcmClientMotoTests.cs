@@ -1,6 +1,6 @@
 using CertDaemon.Aws;
 using CertDaemon.Aws.Acm;
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 using CertDaemon.Testbed.Moto;
 using CertDaemon.Tests.Deployment.Acm;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
 using CertDaemon.Aws.Acm;
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 using CertDaemon.Tests.Deployment.Acm;
 
 namespace CertDaemon.Tests.Aws.Acm;

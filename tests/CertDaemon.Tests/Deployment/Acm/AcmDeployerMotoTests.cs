@@ -3,7 +3,7 @@ using CertDaemon.Aws.Acm;
 using CertDaemon.Configuration;
 using CertDaemon.Deployment;
 using CertDaemon.Deployment.Acm;
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 using CertDaemon.Storage;
 using CertDaemon.Testbed;
 using CertDaemon.Testbed.Moto;

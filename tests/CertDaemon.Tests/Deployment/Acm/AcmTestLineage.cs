@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CertDaemon.Configuration;
 using CertDaemon.Deployment;
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 using CertDaemon.Testbed;
 
 namespace CertDaemon.Tests.Deployment.Acm;

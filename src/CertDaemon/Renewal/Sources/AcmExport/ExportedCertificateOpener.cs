@@ -1,3 +1,4 @@
+using CertDaemon.Kernel;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CertDaemon.Aws.Acm;
@@ -39,7 +40,7 @@ internal static class ExportedCertificateOpener
             var actualType = KeyTypeOf(key);
             if (actualType != keyType)
             {
-                throw new AcmExportException(name, arn, $"ACM issued a {Configuration.KeyTypeNames.ToName(actualType)} key, the configuration asks for {Configuration.KeyTypeNames.ToName(keyType)}");
+                throw new AcmExportException(name, arn, $"ACM issued a {Kernel.KeyTypeNames.ToName(actualType)} key, the configuration asks for {Kernel.KeyTypeNames.ToName(keyType)}");
             }
 
             var names = IssuedCertificateVerifier.DnsNames(leaf);

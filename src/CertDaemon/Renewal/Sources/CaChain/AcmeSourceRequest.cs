@@ -1,4 +1,4 @@
-using CertDaemon.Issuance;
+using CertDaemon.Kernel;
 using CertDaemon.Storage;
 
 namespace CertDaemon.Renewal.Sources.CaChain;

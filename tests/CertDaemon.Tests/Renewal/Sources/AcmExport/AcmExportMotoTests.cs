@@ -1,8 +1,8 @@
+using CertDaemon.Kernel;
 using System.Text;
 using System.Text.Json;
 using CertDaemon.Aws;
 using CertDaemon.Aws.Acm;
-using CertDaemon.Issuance;
 using CertDaemon.Renewal.Sources.AcmExport;
 using CertDaemon.Testbed.Moto;
 using CertDaemon.Tests.Aws;

@@ -1,8 +1,8 @@
-using CertDaemon.Hosting;
+using CertDaemon.Renewal;
 using Microsoft.Extensions.Logging;
 using Quartz;
 
-namespace CertDaemon.Renewal;
+namespace CertDaemon.Hosting;
 
 /// <summary>
 /// The daemon's scheduled check of one certificate: runs <see cref="RenewalCoordinator.CheckAsync"/> and reschedules
@@ -10,7 +10,7 @@ namespace CertDaemon.Renewal;
 /// </summary>
 /// <remarks>
 /// Never throws: a failure of this certificate is logged and retried later, and never stops other certificates or
-/// the host (STYLE.md rule 11). On shutdown the run is cancelled and not rescheduled.
+/// the host. On shutdown the run is cancelled and not rescheduled.
 /// </remarks>
 [DisallowConcurrentExecution]
 internal sealed class CertificateCheckJob(DaemonRuntime runtime, TimeProvider time, ILogger<CertificateCheckJob> logger) : IJob

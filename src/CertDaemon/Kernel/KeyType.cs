@@ -1,4 +1,4 @@
-namespace CertDaemon.Issuance;
+namespace CertDaemon.Kernel;
 
 /// <summary>The certificate key types CertDaemon issues. Configuration names: ec256 (default), ec384, rsa2048, rsa3072, rsa4096.</summary>
 public enum KeyType

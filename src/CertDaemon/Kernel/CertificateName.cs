@@ -1,4 +1,4 @@
-namespace CertDaemon.Storage;
+namespace CertDaemon.Kernel;
 
 /// <summary>
 /// The rule for certificate (lineage) names, which become file and directory names under <c>live/</c>,

@@ -1,6 +1,4 @@
-using CertDaemon.Issuance;
-
-namespace CertDaemon.Configuration;
+namespace CertDaemon.Kernel;
 
 /// <summary>The configuration spelling of <see cref="KeyType"/>: <c>ec256</c>, <c>ec384</c>, <c>rsa2048</c>, <c>rsa3072</c>, <c>rsa4096</c>.</summary>
 public static class KeyTypeNames
