@@ -2,7 +2,7 @@ using System.Text.Json;
 using CertDaemon.Configuration;
 using CertDaemon.Deployment;
 using CertDaemon.Deployment.Nginx;
-using CertDaemon.Deployment.Processes;
+using CertDaemon.Processes;
 using CertDaemon.Hosting;
 using CertDaemon.Storage;
 using CertDaemon.Tests.Storage;

@@ -1,5 +1,5 @@
 using CertDaemon.Configuration;
-using CertDaemon.Deployment.Processes;
+using CertDaemon.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace CertDaemon.Certbot;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using CertDaemon.Deployment.Processes;
+using CertDaemon.Processes;
 
 namespace CertDaemon.Certbot;
 

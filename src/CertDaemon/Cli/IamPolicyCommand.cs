@@ -1,5 +1,5 @@
 using System.CommandLine;
-using CertDaemon.Aws;
+using CertDaemon.Permissions;
 
 namespace CertDaemon.Cli;
 

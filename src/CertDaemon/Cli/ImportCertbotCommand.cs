@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text;
 using CertDaemon.Certbot;
 using CertDaemon.Configuration;
-using CertDaemon.Deployment.Processes;
+using CertDaemon.Processes;
 
 namespace CertDaemon.Cli;
 

@@ -1,3 +1,4 @@
+using CertDaemon.Processes;
 using System.Globalization;
 using System.Net;
 

@@ -1,4 +1,4 @@
-using CertDaemon.Deployment.Processes;
+using CertDaemon.Processes;
 
 namespace CertDaemon.Deployment;
 

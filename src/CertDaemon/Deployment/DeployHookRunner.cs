@@ -1,4 +1,4 @@
-using CertDaemon.Deployment.Processes;
+using CertDaemon.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace CertDaemon.Deployment;

@@ -6,7 +6,7 @@ using CertDaemon.Configuration;
 using CertDaemon.Deployment;
 using CertDaemon.Deployment.Acm;
 using CertDaemon.Deployment.Nginx;
-using CertDaemon.Deployment.Processes;
+using CertDaemon.Processes;
 using CertDaemon.Dns;
 using CertDaemon.Dns.Route53;
 using CertDaemon.Fleet;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Threading.Channels;
 using CertDaemon.Configuration;
-using CertDaemon.Deployment.Processes;
+using CertDaemon.Processes;
 using CertDaemon.Renewal;
 using CertDaemon.Storage;
 using Microsoft.Extensions.Logging;

@@ -11,24 +11,32 @@ internal static class FolderLayering
     /// <summary>Program.cs lives in the root namespace: it may start anything, nothing may use it.</summary>
     public const string ProgramFolder = "(root)";
 
-    private static readonly string[] Leaves = ["Kernel"];
-    private static readonly string[] Adapters = ["Kernel", "Logging"];
+    private static readonly string[] Base = ["Kernel", "Logging"];
+    private static readonly string[] BelowRenewal =
+        [.. Base, "Processes", "Acme", "Storage", "Aws", "Configuration", "Dns", "Issuance", "Deployment", "Certbot"];
+    private static readonly string[] BelowHosting = [.. BelowRenewal, "Renewal", "Monitoring", "Notifications", "Fleet"];
 
     public static readonly IReadOnlyDictionary<string, string[]> MayUse = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
         ["Kernel"] = [],
-        ["Logging"] = Leaves,
-        ["Acme"] = Adapters,
-        ["Storage"] = Adapters,
-        ["Aws"] = Adapters,
-        ["Configuration"] = Adapters,
-        ["Dns"] = [.. Adapters, "Aws", "Storage", "Configuration"],
-        ["Issuance"] = [.. Adapters, "Acme", "Dns", "Storage", "Configuration"],
-        ["Deployment"] = [.. Adapters, "Aws", "Storage", "Configuration"],
-        ["Renewal"] = [.. Adapters, "Acme", "Aws", "Storage", "Configuration", "Dns", "Issuance", "Deployment"],
-        ["Hosting"] = [.. Adapters, "Acme", "Aws", "Storage", "Configuration", "Dns", "Issuance", "Deployment", "Renewal"],
-        ["Cli"] = [.. Adapters, "Acme", "Aws", "Storage", "Configuration", "Dns", "Issuance", "Deployment", "Renewal", "Hosting"],
-        [ProgramFolder] = [.. Adapters, "Cli", "Hosting"],
+        ["Logging"] = ["Kernel"],
+        ["Processes"] = Base,
+        ["Acme"] = Base,
+        ["Storage"] = Base,
+        ["Aws"] = Base,
+        ["Configuration"] = [.. Base, "Processes"],
+        ["Permissions"] = [.. Base, "Configuration"],
+        ["Dns"] = [.. Base, "Aws", "Storage"],
+        ["Issuance"] = [.. Base, "Acme", "Dns", "Storage"],
+        ["Deployment"] = [.. Base, "Processes", "Aws", "Storage", "Configuration"],
+        ["Certbot"] = [.. Base, "Processes", "Acme", "Storage", "Configuration"],
+        ["Renewal"] = BelowRenewal,
+        ["Monitoring"] = [.. BelowRenewal, "Renewal"],
+        ["Notifications"] = [.. BelowRenewal, "Renewal"],
+        ["Fleet"] = [.. BelowRenewal, "Renewal"],
+        ["Hosting"] = BelowHosting,
+        ["Cli"] = [.. BelowHosting, "Hosting", "Permissions"],
+        [ProgramFolder] = [.. Base, "Cli", "Hosting"],
     };
 
     /// <summary><c>CertDaemon.Dns.Route53</c> → <c>Dns</c>; <c>CertDaemon</c> → <see cref="ProgramFolder"/>.</summary>

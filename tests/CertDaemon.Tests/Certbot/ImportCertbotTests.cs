@@ -97,7 +97,7 @@ public sealed class ImportCertbotTests
                 ["CERTBOT_SCHEDULE_CRONTAB"] = crontab,
                 ["CERTBOT_SCHEDULE_CRON_FILES"] = etcCrontab + ":" + cronD,
             };
-            var disabler = new CertbotScheduleDisabler(CertbotScheduleLocations.FromEnvironment(environment), new CertDaemon.Deployment.Processes.CommandRunner(TimeProvider.System));
+            var disabler = new CertbotScheduleDisabler(CertbotScheduleLocations.FromEnvironment(environment), new CertDaemon.Processes.CommandRunner(TimeProvider.System));
 
             var first = await disabler.DisableAsync(CancellationToken.None);
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using CertDaemon.Deployment.Processes;
+using CertDaemon.Processes;
 using CertDaemon.Testbed;
 
 namespace CertDaemon.Tests.Deployment;

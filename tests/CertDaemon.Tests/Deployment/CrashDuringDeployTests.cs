@@ -59,7 +59,7 @@ public sealed class CrashDuringDeployTests(ITestOutputHelper output)
             }
 
             // nginx itself accepts what is live, and what it serves is one of our complete versions.
-            var test = await new CertDaemon.Deployment.Processes.CommandRunner(TimeProvider.System).RunAsync(nginx.TestCommand, TimeSpan.FromSeconds(30));
+            var test = await new CertDaemon.Processes.CommandRunner(TimeProvider.System).RunAsync(nginx.TestCommand, TimeSpan.FromSeconds(30));
             Assert.True(test.Succeeded, test.Output);
             var served = await TlsHandshake.ServedSerialAsync(nginx.Port, Name);
             Assert.Contains(served, store.GetVersions(Name).Select(v => v.Serial));

@@ -1,6 +1,6 @@
 using CertDaemon.Deployment;
 using CertDaemon.Deployment.Nginx;
-using CertDaemon.Deployment.Processes;
+using CertDaemon.Processes;
 using CertDaemon.Testbed.Nginx;
 
 using CertDaemon.Tests.Testbed;

@@ -1,7 +1,7 @@
 using CertDaemon.Configuration;
 using CertDaemon.Deployment;
 using CertDaemon.Deployment.Nginx;
-using CertDaemon.Deployment.Processes;
+using CertDaemon.Processes;
 using CertDaemon.Testbed.Nginx;
 using CertDaemon.Tests.Testbed;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
+using CertDaemon.Permissions;
 using System.Text.Json;
-using CertDaemon.Aws;
 using CertDaemon.Configuration;
 
 namespace CertDaemon.Tests.Fleet;

@@ -1,6 +1,6 @@
 using CertDaemon.Kernel;
 using CertDaemon.Configuration;
-using CertDaemon.Deployment.Processes;
+using CertDaemon.Processes;
 using CertDaemon.Notifications;
 using CertDaemon.Renewal;
 using CertDaemon.Storage;

@@ -1,6 +1,6 @@
 using System.Text;
 using CertDaemon.Configuration;
-using CertDaemon.Deployment.Processes;
+using CertDaemon.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace CertDaemon.Deployment.Nginx;

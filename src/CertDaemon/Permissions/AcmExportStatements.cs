@@ -1,7 +1,7 @@
 using System.Text.Json;
 using CertDaemon.Configuration;
 
-namespace CertDaemon.Aws;
+namespace CertDaemon.Permissions;
 
 /// <summary>
 /// The IAM statements <c>acm-export</c> certificates need, exactly: request, describe, export and (re)tag in their

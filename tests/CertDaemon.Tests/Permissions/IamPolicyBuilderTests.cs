@@ -1,8 +1,8 @@
+using CertDaemon.Permissions;
 using System.Text.Json;
-using CertDaemon.Aws;
 using CertDaemon.Configuration;
 
-namespace CertDaemon.Tests.Aws;
+namespace CertDaemon.Tests.Permissions;
 
 public sealed class IamPolicyBuilderTests
 {

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using CertDaemon.Configuration;
 
-namespace CertDaemon.Aws;
+namespace CertDaemon.Permissions;
 
 /// <summary>
 /// Builds the least-privilege IAM policy for a configuration (<c>certdaemon iam-policy</c>). Pure: the same options

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CertDaemon.Deployment.Processes;
+namespace CertDaemon.Processes;
 
 /// <summary>What running one argv command produced. A failing or missing program is a result, not an exception.</summary>
 internal sealed record CommandResult

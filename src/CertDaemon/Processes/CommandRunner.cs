@@ -1,9 +1,8 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
-using CertDaemon.Configuration;
 
-namespace CertDaemon.Deployment.Processes;
+namespace CertDaemon.Processes;
 
 /// <summary>
 /// Runs an argv command without a shell (nothing in a configured command is ever interpreted), with a time limit,

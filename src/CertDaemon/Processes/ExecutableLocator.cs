@@ -1,4 +1,4 @@
-namespace CertDaemon.Configuration;
+namespace CertDaemon.Processes;
 
 /// <summary>Finds the program of an argv list the way execvp(3) would: an absolute path as is, a bare name on PATH.</summary>
 internal static class ExecutableLocator

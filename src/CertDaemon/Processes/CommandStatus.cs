@@ -1,4 +1,4 @@
-namespace CertDaemon.Deployment.Processes;
+namespace CertDaemon.Processes;
 
 /// <summary>How a command run by <see cref="CommandRunner"/> ended.</summary>
 internal enum CommandStatus

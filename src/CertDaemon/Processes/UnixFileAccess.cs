@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace CertDaemon.Configuration;
+namespace CertDaemon.Processes;
 
 /// <summary>
 /// Asks the kernel, through access(2), whether this process may write or execute a path. Checking mode bits

@@ -1,4 +1,4 @@
-namespace CertDaemon.Aws;
+namespace CertDaemon.Permissions;
 
 /// <summary>What <c>certdaemon iam-policy</c> prints.</summary>
 /// <param name="Json">The IAM policy document (indented JSON): print it on stdout so it can be piped into <c>aws iam put-role-policy</c>.</param>
