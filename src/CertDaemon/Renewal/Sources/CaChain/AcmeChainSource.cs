@@ -1,6 +1,5 @@
 using CertDaemon.Configuration;
 using CertDaemon.Dns;
-using CertDaemon.Dns.Route53;
 using CertDaemon.Issuance;
 using Microsoft.Extensions.Logging;
 
@@ -8,13 +7,15 @@ namespace CertDaemon.Renewal.Sources.CaChain;
 
 /// <summary>
 /// <see cref="ICertificateSource"/> for ACME issuers: the chain of configured CAs (<see cref="AcmeFallbackIssuer"/>)
-/// answering DNS-01 through Route53. Every run is registered as the owner of the challenge values it publishes (by
-/// the certificate's lock), and first removes what dead runs of the same names left.
+/// answering DNS-01 (through Route53 today; the solver factory and the recovery are interfaces). Every run is
+/// registered as the owner of the challenge values it publishes (by the certificate's lock) and first removes what
+/// dead runs left on the same names.
 /// </summary>
 internal sealed class AcmeChainSource(
     AcmeSessions acme,
     AcmeFallbackIssuer caChain,
-    Route53SolverFactory solvers,
+    IDnsChallengeSolverFactory solvers,
+    IChallengeRecovery challengeRecovery,
     TimeProvider time,
     ILogger<AcmeChainSource> logger) : ICertificateSource
 {
@@ -35,7 +36,7 @@ internal sealed class AcmeChainSource(
                 return new ObtainedCertificate(rehearsed, directoryUrl);
             }
 
-            await RecoverOwnChallengeRecordsAsync(certificate, solver, cancellationToken);
+            await RecoverOwnChallengeRecordsAsync(certificate, cancellationToken);
             var deadline = RenewalDeadline.For(request.Current, [.. certificate.Domains], RenewalPolicy.Default.EmergencyFraction, time.GetUtcNow());
             var obtained = await caChain.IssueAsync(
                 new AcmeSourceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, request.Current, deadline), solver, cancellationToken);
@@ -52,14 +53,15 @@ internal sealed class AcmeChainSource(
     /// dead before publishing new ones. Values of runs still in flight (another certificate on the same name, in this
     /// process or another) are theirs and stay.
     /// </summary>
-    private async Task RecoverOwnChallengeRecordsAsync(ManagedCertificate certificate, Route53DnsChallengeSolver solver, CancellationToken cancellationToken)
+    private async Task RecoverOwnChallengeRecordsAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
     {
         var names = certificate.Domains
             .Select(d => DnsName.Normalize("_acme-challenge." + (d.StartsWith("*.", StringComparison.Ordinal) ? d[2..] : d)))
             .ToHashSet(StringComparer.Ordinal);
         try
         {
-            await solver.RecoverAsync(entry => names.Contains(DnsName.Normalize(entry.RecordName)), cancellationToken);
+            await challengeRecovery.RecoverAsync(
+                certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId, entry => names.Contains(DnsName.Normalize(entry.RecordName)), cancellationToken);
         }
         catch (ChallengeCleanUpException exception)
         {
