@@ -63,6 +63,8 @@ internal static class CertDaemonServices
             Nameservers = options.Dns.Nameservers,
         });
         services.AddSingleton<Route53SolverFactory>();
+        services.AddSingleton<IDnsChallengeSolverFactory>(sp => sp.GetRequiredService<Route53SolverFactory>());
+        services.AddSingleton<IChallengeRecovery>(sp => sp.GetRequiredService<Route53SolverFactory>());
 
         // Files.
         services.AddSingleton(sp => new CertificateStore(

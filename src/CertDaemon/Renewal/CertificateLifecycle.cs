@@ -2,7 +2,6 @@ using CertDaemon.Certbot;
 using CertDaemon.Configuration;
 using CertDaemon.Deployment;
 using CertDaemon.Dns;
-using CertDaemon.Dns.Route53;
 using CertDaemon.Issuance;
 using CertDaemon.Renewal.Sources.CaChain;
 using CertDaemon.Kernel;
@@ -31,7 +30,8 @@ internal sealed partial class CertificateLifecycle(
     AcmeSessions acme,
     AcmeFallbackIssuer caChain,
     Sources.AcmExport.AcmExportIssuer acmExport,
-    Route53SolverFactory solvers,
+    IDnsChallengeSolverFactory solvers,
+    IChallengeRecovery challengeRecovery,
     CertificateStore store,
     CertificateStateStore states,
     IReadOnlyList<ICertificateDeployer> deployers,
@@ -79,7 +79,7 @@ internal sealed partial class CertificateLifecycle(
             else
             {
                 var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId, run.Owner);
-                await RecoverOwnChallengeRecordsAsync(certificate, solver, cancellationToken);
+                await RecoverOwnChallengeRecordsAsync(certificate, cancellationToken);
                 var deadline = RenewalDeadline.For(state.Current, [.. certificate.Domains], RenewalPolicy.Default.EmergencyFraction, time.GetUtcNow());
                 var obtained = await caChain.IssueAsync(
                     new AcmeSourceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, state.Current, deadline), solver, cancellationToken);
@@ -349,14 +349,15 @@ internal sealed partial class CertificateLifecycle(
     /// dead before publishing new ones. Values of runs still in flight (another certificate on the same name, in this
     /// process or another) are theirs and stay.
     /// </summary>
-    private async Task RecoverOwnChallengeRecordsAsync(ManagedCertificate certificate, Route53DnsChallengeSolver solver, CancellationToken cancellationToken)
+    private async Task RecoverOwnChallengeRecordsAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
     {
         var names = certificate.Domains
             .Select(d => DnsName.Normalize("_acme-challenge." + (d.StartsWith("*.", StringComparison.Ordinal) ? d[2..] : d)))
             .ToHashSet(StringComparer.Ordinal);
         try
         {
-            await solver.RecoverAsync(entry => names.Contains(DnsName.Normalize(entry.RecordName)), cancellationToken);
+            await challengeRecovery.RecoverAsync(
+                certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId, entry => names.Contains(DnsName.Normalize(entry.RecordName)), cancellationToken);
         }
         catch (ChallengeCleanUpException exception)
         {

@@ -327,7 +327,7 @@ public sealed class Route53DnsChallengeSolverTests(TwoNameserversFixture servers
         var journal = new FileChallengeJournal(_stateDirectory);
         var log = new CapturingLogger<Route53DnsChallengeSolver>();
         var cnames = new DnsCnameResolver(DnsServer.ParseAll([server.Endpoint]), TimeSpan.FromSeconds(1));
-        return (new Route53DnsChallengeSolver(route53, options, journal, cnames, TimeProvider.System, log), journal, log);
+        return (Route53SolverFactory.Build(route53, options, journal, TimeProvider.System, log, cnames), journal, log);
     }
 
     private static Func<IReadOnlyList<(string Name, IReadOnlyList<string> Values)>, Task> PushTo(StandaloneChallTestSrv server) =>
