@@ -76,6 +76,8 @@ internal sealed class AcmDeployer : ICertificateDeployer, IDisposable
 
     public string Target { get; }
 
+    public bool AppliesTo(DeploymentScope scope) => scope.AcmRegions.Contains(Region, StringComparer.Ordinal);
+
     /// <summary>The target name of <paramref name="region"/>: <c>acm:us-east-1</c>.</summary>
     public static string TargetFor(string region) => TargetPrefix + region;
 
