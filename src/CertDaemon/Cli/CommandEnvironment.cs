@@ -1,3 +1,4 @@
+using System.CommandLine;
 using CertDaemon.Configuration;
 using CertDaemon.Hosting;
 using CertDaemon.Logging;
@@ -32,34 +33,11 @@ internal sealed class CommandEnvironment : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
-    /// <summary>Loads and validates the configuration; on problems prints them (one per line, with path) and returns null.</summary>
-    /// <param name="readOnly">The command only reads (no write access to the directories needed).</param>
-    public static LoadedConfiguration? LoadConfiguration(string? configPath, TextWriter error, bool readOnly = false)
-    {
-        var result = readOnly ? ConfigurationLoader.LoadForReading(configPath) : ConfigurationLoader.Load(configPath);
-        if (result.Succeeded && Renewal.AcmKeyTypeGuard.Check(result.Configuration!.Options) is { Count: > 0 } stateProblems)
-        {
-            result = ConfigurationLoadResult.Failure(result.SourcePath, stateProblems);
-        }
-
-        if (result.Succeeded)
-        {
-            return result.Configuration;
-        }
-
-        error.WriteLine($"{result.SourcePath}: the configuration is invalid ({result.Problems.Count} problem{(result.Problems.Count == 1 ? "" : "s")}):");
-        foreach (var problem in result.Problems)
-        {
-            error.WriteLine(problem.ToString());
-        }
-
-        return null;
-    }
-
-    public static CommandEnvironment Create(LoadedConfiguration configuration, LogFormat logFormat, TextWriter output, TextWriter error)
+    /// <summary>The service graph of <paramref name="configuration"/>, logging to stderr in the <c>--log-format</c> of <paramref name="parse"/>.</summary>
+    public static CommandEnvironment Create(LoadedConfiguration configuration, ParseResult parse, TextWriter output, TextWriter error)
     {
         var services = new ServiceCollection();
-        var loggerFactory = LoggingSetup.CreateLoggerFactory(configuration.Configuration, logFormat, LogDestination.StandardError);
+        var loggerFactory = LoggingSetup.CreateLoggerFactory(configuration.Configuration, CliRoot.ParseLogFormat(parse), LogDestination.StandardError);
         services.AddSingleton(loggerFactory);
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services.AddCertDaemon(configuration.Options);

@@ -8,14 +8,8 @@ internal static class ConfigCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var check = new Command("check", "Validate the configuration and print every problem");
-        check.SetAction(parse =>
+        check.SetAction(ConfiguredAction.Create(error, (_, configuration, _) =>
         {
-            var configuration = CommandEnvironment.LoadConfiguration(parse.GetValue(CliRoot.ConfigOption), error);
-            if (configuration is null)
-            {
-                return ExitCodes.Configuration;
-            }
-
             var options = configuration.Options;
             output.WriteLine($"{configuration.SourcePath}: configuration is valid");
             output.WriteLine($"  CA directory: {options.Acme.DirectoryUrl}");
@@ -35,8 +29,8 @@ internal static class ConfigCommand
                 output.WriteLine("  note: " + line);
             }
 
-            return ExitCodes.Success;
-        });
+            return Task.FromResult(ExitCodes.Success);
+        }));
         return new Command("config", "Configuration commands") { check };
     }
 }

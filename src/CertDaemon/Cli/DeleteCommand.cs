@@ -15,14 +15,8 @@ internal static class DeleteCommand
         var nameArgument = new Argument<string>("NAME") { Description = "The ad-hoc certificate to stop managing" };
         var purge = new Option<bool>("--purge") { Description = "Also remove its files: live/NAME, archive/NAME and the version directories" };
         var command = new Command("delete", "Stop managing an ad-hoc certificate (files kept unless --purge)") { nameArgument, purge };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(ConfiguredAction.Create(error, async (parse, configuration, cancellationToken) =>
         {
-            var configuration = CommandEnvironment.LoadConfiguration(parse.GetValue(CliRoot.ConfigOption), error);
-            if (configuration is null)
-            {
-                return ExitCodes.Configuration;
-            }
-
             var name = parse.GetValue(nameArgument)!;
             var index = configuration.Options.Certificates.ToList().FindIndex(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
             if (index >= 0)
@@ -31,7 +25,7 @@ internal static class DeleteCommand
                 return ExitCodes.Failed;
             }
 
-            await using var environment = CommandEnvironment.Create(configuration, CliRoot.ParseLogFormat(parse), output, error);
+            await using var environment = CommandEnvironment.Create(configuration, parse, output, error);
             var selected = await RenewCommand.SelectAsync([name], environment, cancellationToken);
             if (selected is null)
             {
@@ -61,7 +55,7 @@ internal static class DeleteCommand
             }
 
             return ExitCodes.Success;
-        });
+        }));
         return command;
     }
 }

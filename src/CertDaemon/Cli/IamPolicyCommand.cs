@@ -9,14 +9,8 @@ internal static class IamPolicyCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var command = new Command("iam-policy", "Print the least-privilege IAM policy JSON for the configured zones and ACM use");
-        command.SetAction(parse =>
+        command.SetAction(ConfiguredAction.Create(error, (_, configuration, _) =>
         {
-            var configuration = CommandEnvironment.LoadConfiguration(parse.GetValue(CliRoot.ConfigOption), error);
-            if (configuration is null)
-            {
-                return ExitCodes.Configuration;
-            }
-
             var policy = IamPolicyBuilder.Build(configuration.Options);
             output.WriteLine(policy.Json);
             foreach (var note in policy.Notes)
@@ -24,8 +18,8 @@ internal static class IamPolicyCommand
                 error.WriteLine("note: " + note);
             }
 
-            return ExitCodes.Success;
-        });
+            return Task.FromResult(ExitCodes.Success);
+        }));
         return command;
     }
 }

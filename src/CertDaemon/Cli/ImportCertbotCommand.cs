@@ -27,7 +27,7 @@ internal static class ImportCertbotCommand
             CertDaemonOptions options;
             if (File.Exists(configPath))
             {
-                var configuration = CommandEnvironment.LoadConfiguration(configPath, error);
+                var configuration = await ConfiguredAction.LoadAsync(configPath, error, readOnly: false, cancellationToken);
                 if (configuration is null)
                 {
                     return ExitCodes.Configuration;

@@ -22,23 +22,10 @@ internal static class IssueCommand
         var keyTypeOption = new Option<string>("--key-type") { Description = "Key type: ec256 (default), ec384, rsa2048, rsa3072, rsa4096", DefaultValueFactory = _ => "ec256" };
         keyTypeOption.AcceptOnlyFromAmong([.. KeyTypeNames.All]);
         var command = new Command("issue", "Issue (or re-issue) a certificate now, deploy it, and exit") { nameArgument, domainsOption, nameOption, keyTypeOption };
-        command.SetAction(async (parse, cancellationToken) =>
+        var issue = ConfiguredAction.WithEnvironment(output, error, async (parse, environment, cancellationToken) =>
         {
             var name = parse.GetValue(nameArgument);
             var domains = parse.GetValue(domainsOption) ?? [];
-            if ((name is null) == (domains.Length == 0))
-            {
-                error.WriteLine("certdaemon issue: give either a configured NAME or one or more -d DOMAIN (ad-hoc), not both");
-                return ExitCodes.Usage;
-            }
-
-            var configuration = CommandEnvironment.LoadConfiguration(parse.GetValue(CliRoot.ConfigOption), error);
-            if (configuration is null)
-            {
-                return ExitCodes.Configuration;
-            }
-
-            await using var environment = CommandEnvironment.Create(configuration, CliRoot.ParseLogFormat(parse), output, error);
             var catalog = new ManagedCertificateCatalog(environment.Options, environment.Get<CertificateStateStore>());
             ManagedCertificate? certificate;
             if (name is not null)
@@ -76,6 +63,18 @@ internal static class IssueCommand
 
             await environment.Get<Monitoring.MetricsPublisher>().WriteTextfileAsync(cancellationToken);
             return Report(outcome, environment, output, error);
+        });
+
+        // A usage error is reported before the configuration is read.
+        command.SetAction((parse, cancellationToken) =>
+        {
+            if ((parse.GetValue(nameArgument) is null) == ((parse.GetValue(domainsOption) ?? []).Length == 0))
+            {
+                error.WriteLine("certdaemon issue: give either a configured NAME or one or more -d DOMAIN (ad-hoc), not both");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            return issue(parse, cancellationToken);
         });
         return command;
     }

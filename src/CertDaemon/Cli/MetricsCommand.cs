@@ -14,14 +14,8 @@ internal static class MetricsCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var command = new Command("metrics", "Print the Prometheus metrics (text exposition format) and exit");
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(ConfiguredAction.Create(error, async (_, configuration, cancellationToken) =>
         {
-            var configuration = CommandEnvironment.LoadConfiguration(parse.GetValue(CliRoot.ConfigOption), error, readOnly: true);
-            if (configuration is null)
-            {
-                return ExitCodes.Configuration;
-            }
-
             var options = configuration.Options;
             var time = TimeProvider.System;
             var states = new CertificateStateStore(options.StateDirectory, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
@@ -36,7 +30,7 @@ internal static class MetricsCommand
             }
 
             return ExitCodes.Success;
-        });
+        }, readOnly: true));
         return command;
     }
 }

@@ -17,15 +17,8 @@ internal static class RenewCommand
         var force = new Option<bool>("--force") { Description = "Renew now, whatever the schedule says" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Issue against the staging directory (Acme.DryRunDirectoryUrl), verify, discard: nothing live changes" };
         var command = new Command("renew", "Renew the certificates that are due (or all named ones with --force)") { names, force, dryRun };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(ConfiguredAction.WithEnvironment(output, error, async (parse, environment, cancellationToken) =>
         {
-            var configuration = CommandEnvironment.LoadConfiguration(parse.GetValue(CliRoot.ConfigOption), error);
-            if (configuration is null)
-            {
-                return ExitCodes.Configuration;
-            }
-
-            await using var environment = CommandEnvironment.Create(configuration, CliRoot.ParseLogFormat(parse), output, error);
             var selected = await SelectAsync(parse.GetValue(names) ?? [], environment, cancellationToken);
             if (selected is null)
             {
@@ -41,7 +34,7 @@ internal static class RenewCommand
             return parse.GetValue(dryRun)
                 ? await DryRunAsync(selected, environment, cancellationToken)
                 : await RenewAsync(selected, parse.GetValue(force), environment, cancellationToken);
-        });
+        }));
         return command;
     }
 

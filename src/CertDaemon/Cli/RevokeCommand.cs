@@ -28,15 +28,8 @@ internal static class RevokeCommand
         var reasonOption = new Option<string>("--reason") { Description = "keyCompromise, superseded, cessationOfOperation, affiliationChanged or unspecified (default)", DefaultValueFactory = _ => "unspecified" };
         reasonOption.AcceptOnlyFromAmong([.. Reasons.Keys]);
         var command = new Command("revoke", "Revoke a certificate's current certificate at the CA") { nameArgument, reasonOption };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(ConfiguredAction.WithEnvironment(output, error, async (parse, environment, cancellationToken) =>
         {
-            var configuration = CommandEnvironment.LoadConfiguration(parse.GetValue(CliRoot.ConfigOption), error);
-            if (configuration is null)
-            {
-                return ExitCodes.Configuration;
-            }
-
-            await using var environment = CommandEnvironment.Create(configuration, CliRoot.ParseLogFormat(parse), output, error);
             var selected = await RenewCommand.SelectAsync([parse.GetValue(nameArgument)!], environment, cancellationToken);
             if (selected is null)
             {
@@ -83,7 +76,7 @@ internal static class RevokeCommand
             output.WriteLine($"  It is still live (nginx serves it) until it is replaced: the daemon does so at its next check,");
             output.WriteLine($"  'certdaemon renew --force {name}' does it now, 'certdaemon delete {name}' stops managing it.");
             return ExitCodes.Success;
-        });
+        }));
         return command;
     }
 }

@@ -13,18 +13,12 @@ internal static class RunCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var command = new Command("run", "Run the daemon: schedule checks, renew, deploy (what systemd starts)");
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(ConfiguredAction.Create(error, async (parse, configuration, cancellationToken) =>
         {
-            var configuration = CommandEnvironment.LoadConfiguration(parse.GetValue(CliRoot.ConfigOption), error);
-            if (configuration is null)
-            {
-                return ExitCodes.Configuration;
-            }
-
             using var host = DaemonHost.Build(configuration, CliRoot.ParseLogFormat(parse));
             await host.RunAsync(cancellationToken);
             return ExitCodes.Success;
-        });
+        }));
         return command;
     }
 }

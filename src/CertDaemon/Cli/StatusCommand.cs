@@ -29,7 +29,7 @@ internal static class StatusCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var asCheck = parse.GetValue(check);
-            var configuration = CommandEnvironment.LoadConfiguration(parse.GetValue(CliRoot.ConfigOption), asCheck ? TextWriter.Null : error, readOnly: true);
+            var configuration = await ConfiguredAction.LoadAsync(parse.GetValue(CliRoot.ConfigOption), asCheck ? TextWriter.Null : error, readOnly: true, cancellationToken);
             if (configuration is null)
             {
                 return asCheck ? Print(MonitoringCheck.Unknown("the configuration is invalid (run certdaemon config check)"), output) : ExitCodes.Configuration;

@@ -21,21 +21,15 @@ internal static class SyncCommand
     {
         var names = new Argument<string[]>("NAME") { Description = "Certificates to sync (default: all)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("sync", "Fleet mode: install every certificate's current version from the fleet store, then exit") { names };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(ConfiguredAction.Create(error, async (parse, configuration, cancellationToken) =>
         {
-            var configuration = CommandEnvironment.LoadConfiguration(parse.GetValue(CliRoot.ConfigOption), error);
-            if (configuration is null)
-            {
-                return ExitCodes.Configuration;
-            }
-
             if (configuration.Options.Fleet is null)
             {
                 error.WriteLine($"certdaemon: sync needs fleet mode: {configuration.SourcePath} has no Fleet section (see docs/fleet.md).");
                 return ExitCodes.Usage;
             }
 
-            await using var environment = CommandEnvironment.Create(configuration, CliRoot.ParseLogFormat(parse), output, error);
+            await using var environment = CommandEnvironment.Create(configuration, parse, output, error);
             var selected = await RenewCommand.SelectAsync(parse.GetValue(names) ?? [], environment, cancellationToken);
             if (selected is null)
             {
@@ -43,7 +37,7 @@ internal static class SyncCommand
             }
 
             return await SyncAsync(selected, environment, cancellationToken);
-        });
+        }));
         return command;
     }
 

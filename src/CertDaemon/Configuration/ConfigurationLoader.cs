@@ -120,7 +120,8 @@ public static class ConfigurationLoader
             return ConfigurationLoadResult.Failure(path, problems.Select(p => AttributeToEnvironment(p, overrides)).ToList());
         }
 
-        return ConfigurationLoadResult.Success(new LoadedConfiguration(path, validation.Options, configuration));
+        // Normalized only once valid: the validator's messages quote the domains as the operator wrote them.
+        return ConfigurationLoadResult.Success(new LoadedConfiguration(path, CertDaemonOptionsNormalizer.Normalize(bound), configuration));
     }
 
     /// <summary>The file as a <see cref="JsonDocument"/>, or null (reported) when it is not valid JSON.</summary>

@@ -35,6 +35,12 @@ internal interface ICertificateDeployer
     /// <summary>The target's name in results, logs and status, such as <c>nginx</c>.</summary>
     string Target { get; }
 
+    /// <summary>
+    /// Whether a certificate deployed to <paramref name="scope"/> belongs on this target. Pure: it depends on the
+    /// scope and on how this target was configured, never on what the target holds now.
+    /// </summary>
+    bool AppliesTo(DeploymentScope scope);
+
     /// <summary>Makes the target use the version described by <paramref name="context"/> and reports what it now holds.</summary>
     Task<DeploymentResult> DeployAsync(DeploymentContext context, CancellationToken cancellationToken);
 }

@@ -2,7 +2,7 @@ namespace CertDaemon.Dns;
 
 /// <summary>
 /// Remembers challenge values that may be live in DNS, so a run that crashed between publishing and clean-up can
-/// be cleaned up by the next one (<see cref="Route53.Route53DnsChallengeSolver.RecoverAsync(CancellationToken)"/>).
+/// be cleaned up by the next one (<see cref="IChallengeRecovery"/>).
 /// </summary>
 /// <remarks>
 /// Contract: <see cref="RecordPendingAsync"/> is durable when it returns (a crash right after it leaves the entries

@@ -20,6 +20,7 @@ internal sealed class FleetSynchronizer(
     FleetManifestStore manifests,
     FleetManifestCache cache,
     CertificateLifecycle lifecycle,
+    AcmeSessions acme,
     CertificateStateStore states,
     TimeProvider time,
     ILogger<FleetSynchronizer> logger)
@@ -64,7 +65,8 @@ internal sealed class FleetSynchronizer(
         var obtained = new IssuedCertificate(
             certificate.Name, manifest.Domains, keyType, material.CertificatePem, material.ChainPem, material.PrivateKeyPem,
             manifest.Serial, manifest.NotBefore, manifest.NotAfter, manifest.AriCertificateId, CertificateUrl: null);
-        var outcome = await lifecycle.InstallAsync(certificate, obtained, AcmHeldByFleet(manifest), cancellationToken);
+        var outcome = await lifecycle.InstallAsync(
+            certificate, obtained, acme.DefaultDirectoryUrl, AcmHeldByFleet(manifest), cancellationToken);
         FleetLog.CertificateInstalled(logger, certificate.Name, manifest.Serial, manifest.Version);
         return new FleetSyncResult.Installed(manifest, outcome);
     }

@@ -1,3 +1,5 @@
+using CertDaemon.Renewal.Sources;
+using CertDaemon.Renewal.Sources.AcmExport;
 using CertDaemon.Acme;
 using CertDaemon.Aws;
 using CertDaemon.Aws.Acm;
@@ -57,6 +59,8 @@ internal static class CertDaemonServices
             Nameservers = options.Dns.Nameservers,
         });
         services.AddSingleton<Route53SolverFactory>();
+        services.AddSingleton<IDnsChallengeSolverFactory>(sp => sp.GetRequiredService<Route53SolverFactory>());
+        services.AddSingleton<IChallengeRecovery>(sp => sp.GetRequiredService<Route53SolverFactory>());
 
         // Files.
         services.AddSingleton(sp => new CertificateStore(
@@ -102,6 +106,10 @@ internal static class CertDaemonServices
 
         services.AddSingleton<Renewal.Sources.AcmExport.AcmExportIssuer>();
         services.AddSingleton<Renewal.Sources.AcmExport.AcmExportWatch>();
+        // The lifecycle picks the one source that applies to each certificate (see ICertificateSource).
+        services.AddSingleton<ICertificateSource, AcmeChainSource>();
+        services.AddSingleton<ICertificateSource, AcmExportSource>();
+        services.AddSingleton<ICertificateLock>(sp => new LocalCertificateLock(options.StateDirectory, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CertificateLifecycle>();
 
         // Renewal: the same coordinator for the daemon's jobs and `certdaemon renew`.

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using CertDaemon.Configuration;
+using CertDaemon.Renewal;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -82,11 +83,7 @@ internal sealed class ConfigurationReloader(DaemonRuntime runtime, CertificateSc
         try
         {
             DaemonLog.ConfigurationReloadRequested(logger, _trigger, path);
-            var result = ConfigurationLoader.Load(path);
-            if (result.Succeeded && Renewal.AcmKeyTypeGuard.Check(result.Configuration!.Options) is { Count: > 0 } stateProblems)
-            {
-                result = ConfigurationLoadResult.Failure(result.SourcePath, stateProblems);
-            }
+            var result = await AcmKeyTypeGuard.ApplyAsync(ConfigurationLoader.Load(path), time, _stopping.Token);
 
             if (!result.Succeeded)
             {

@@ -1,14 +1,24 @@
 namespace CertDaemon.Kernel;
 
 /// <summary>
-/// The rule for certificate (lineage) names, which become file and directory names under <c>live/</c>,
-/// <c>archive/</c> and the state directory: letters, digits, <c>.</c>, <c>_</c> and <c>-</c>, starting with a
-/// letter or digit (so never <c>.</c> or <c>..</c>, and never one of the store's own hidden entries), at most 200
-/// characters. certbot's names (<c>example.com</c>, <c>example.com-0001</c>) all qualify.
+/// The one rule for certificate (lineage) names, wherever a name comes from (the configuration, <c>issue --name</c>,
+/// a state file, a directory found under <c>live/</c>): letters, digits, <c>.</c>, <c>_</c> and <c>-</c>, starting
+/// with a letter or digit (so never <c>.</c> or <c>..</c>, and never one of the store's own hidden entries), at most
+/// <see cref="MaxLength"/> characters. certbot's names (<c>example.com</c>, <c>example.com-0001</c>) all qualify.
 /// </summary>
+/// <remarks>
+/// Why 200: a name becomes file names (<c>NAME.json.corrupt-YYYYMMDDTHHMMSSZ</c> is the longest, 230 bytes, under
+/// Linux's 255), the ACM tag value <c>certdaemon:name=NAME</c> (at most 256), a Quartz job key (no limit) and part of
+/// a fleet S3 key (prefix at most 512 + name, under S3's 1024). An ad-hoc certificate is named after its first
+/// domain, so a shorter limit would refuse ad-hoc and imported certbot lineages that work today.
+/// </remarks>
 public static class CertificateName
 {
-    private const int MaxLength = 200;
+    /// <summary>The longest name accepted.</summary>
+    public const int MaxLength = 200;
+
+    /// <summary>Whether <paramref name="name"/> follows the rule.</summary>
+    public static bool IsValid(string? name) => Problem(name) is null;
 
     /// <summary>Null when <paramref name="name"/> is acceptable, otherwise why not.</summary>
     public static string? Problem(string? name)

@@ -12,15 +12,37 @@ namespace CertDaemon.Renewal;
 /// </summary>
 internal static class AcmKeyTypeGuard
 {
-    public static IReadOnlyList<ConfigurationProblem> Check(CertDaemonOptions options)
+    /// <summary>
+    /// <paramref name="loaded"/> when it failed already or no certificate changes key type under an ACM ARN;
+    /// otherwise a failure listing each such change at its <c>$.Certificates[i].KeyType</c> path. Both the commands
+    /// and the daemon's reload go through here, so a configuration refused by one is refused by the other.
+    /// </summary>
+    /// <param name="time">The caller's clock; the state store stamps with it if it has to set a corrupt file aside.</param>
+    public static async Task<ConfigurationLoadResult> ApplyAsync(ConfigurationLoadResult loaded, TimeProvider time, CancellationToken cancellationToken)
     {
-        var problems = new List<ConfigurationProblem>();
-        if (!Directory.Exists(Path.Combine(options.StateDirectory, "certificates")))
+        ArgumentNullException.ThrowIfNull(loaded);
+        if (!loaded.Succeeded)
         {
-            return problems;
+            return loaded;
         }
 
-        var states = new CertificateStateStore(options.StateDirectory, TimeProvider.System, NullLogger.Instance);
+        var options = loaded.Configuration.Options;
+        if (!Directory.Exists(Path.Combine(options.StateDirectory, "certificates")))
+        {
+            return loaded; // nothing was ever issued here, so nothing is in ACM; and a read must not create the directory
+        }
+
+        var states = new CertificateStateStore(options.StateDirectory, time, NullLogger.Instance);
+        var problems = await CheckAsync(options, states, cancellationToken);
+        return problems.Count == 0 ? loaded : ConfigurationLoadResult.Failure(loaded.SourcePath, problems);
+    }
+
+    /// <summary>Each certificate of <paramref name="options"/> whose key type differs from the one ACM holds it under, as a problem.</summary>
+    public static async Task<IReadOnlyList<ConfigurationProblem>> CheckAsync(CertDaemonOptions options, CertificateStateStore states, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(states);
+        var problems = new List<ConfigurationProblem>();
         for (var i = 0; i < options.Certificates.Count; i++)
         {
             var certificate = options.Certificates[i];
@@ -32,7 +54,7 @@ internal static class AcmKeyTypeGuard
             CertificateState? state;
             try
             {
-                state = states.LoadAsync(certificate.Name, CancellationToken.None).GetAwaiter().GetResult();
+                state = await states.LoadAsync(certificate.Name, cancellationToken);
             }
             catch (CertificateStoreException)
             {

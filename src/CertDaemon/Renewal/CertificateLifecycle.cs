@@ -1,11 +1,9 @@
 using CertDaemon.Certbot;
 using CertDaemon.Configuration;
 using CertDaemon.Deployment;
-using CertDaemon.Dns;
-using CertDaemon.Dns.Route53;
 using CertDaemon.Issuance;
-using CertDaemon.Renewal.Sources.CaChain;
 using CertDaemon.Kernel;
+using CertDaemon.Renewal.Sources;
 using CertDaemon.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -18,9 +16,11 @@ namespace CertDaemon.Renewal;
 /// <remarks>
 /// Contract:
 /// <list type="bullet">
-/// <item>One run per certificate at a time across processes: an exclusive lock file
-/// <c>StateDirectory/locks/NAME.lock</c> is held for the whole run (a CLI <c>issue</c> waits for the daemon).</item>
-/// <item>Nothing is stored unless issuance returned a verified certificate; the store switches live atomically.</item>
+/// <item>One run per certificate at a time: the certificate's <see cref="ICertificateLock"/> is held for the whole
+/// run (a CLI <c>issue</c> waits for the daemon), and every step runs under its <see cref="ICertificateLockHandle.Lost"/>.</item>
+/// <item>The certificate comes from the one <see cref="ICertificateSource"/> that applies to it; the lifecycle knows
+/// no concrete source, lock or deploy target.</item>
+/// <item>Nothing is stored unless the source returned a verified certificate; the store switches live atomically.</item>
 /// <item>A deploy target that fails keeps the new version recorded as not held by that target, so the next check
 /// retries the deployment (<see cref="DeployPendingAsync"/>) without issuing again.</item>
 /// <item>Failures are recorded in the state file (shown by <c>status</c>) and rethrown as they came.</item>
@@ -28,10 +28,8 @@ namespace CertDaemon.Renewal;
 /// </remarks>
 internal sealed partial class CertificateLifecycle(
     CertDaemonOptions options,
-    AcmeSessions acme,
-    AcmeFallbackIssuer caChain,
-    Sources.AcmExport.AcmExportIssuer acmExport,
-    Route53SolverFactory solvers,
+    IEnumerable<ICertificateSource> sources,
+    ICertificateLock locks,
     CertificateStore store,
     CertificateStateStore states,
     IReadOnlyList<ICertificateDeployer> deployers,
@@ -41,18 +39,18 @@ internal sealed partial class CertificateLifecycle(
     ILogger<CertificateLifecycle> logger,
     CertbotHookRunner? certbotHooks = null) : ICertificateRenewer
 {
-    /// <summary>How long a run waits for another process working on the same certificate.</summary>
-    public static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(15);
+    private readonly IReadOnlyList<ICertificateSource> _sources = [.. sources];
 
     /// <summary>Issues a new certificate for <paramref name="certificate"/>, commits it and deploys it everywhere it belongs.</summary>
     public async Task<LifecycleOutcome> IssueAndDeployAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
     {
-        using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
+        using var runLock = await locks.AcquireAsync(certificate.Name, cancellationToken);
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runLock.Lost);
         // certbot's pre hooks before a renewal, its post hooks after it whatever happened (certbot's order).
-        await RunCertbotHooksAsync(CertbotHookStage.Pre, certificate, cancellationToken);
+        await RunCertbotHooksAsync(CertbotHookStage.Pre, certificate, run.Token);
         try
         {
-            return await IssueAndDeployLockedAsync(certificate, cancellationToken);
+            return await IssueAndDeployLockedAsync(certificate, runLock, run.Token);
         }
         finally
         {
@@ -60,32 +58,17 @@ internal sealed partial class CertificateLifecycle(
         }
     }
 
-    private async Task<LifecycleOutcome> IssueAndDeployLockedAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
+    private async Task<LifecycleOutcome> IssueAndDeployLockedAsync(
+        ManagedCertificate certificate, ICertificateLockHandle runLock, CancellationToken cancellationToken)
     {
-        using var run = BeginChallengeRun(certificate.Name);
         var state = await states.LoadAsync(certificate.Name, cancellationToken) ?? new CertificateState { Name = certificate.Name };
 
-        IssuedCertificate issued;
-        Uri issuedBy;
-        string? sourceArn = null;
+        ObtainedCertificate obtained;
         StoredVersion stored;
         try
         {
-            if (certificate.Issuer == CertificateIssuers.AcmExport)
-            {
-                var exported = await acmExport.ObtainAsync(certificate, state.Current, cancellationToken);
-                (issued, issuedBy, sourceArn) = (exported.Certificate, exported.Endpoint, exported.Arn);
-            }
-            else
-            {
-                var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId, run.Owner);
-                await RecoverOwnChallengeRecordsAsync(certificate, solver, cancellationToken);
-                var deadline = RenewalDeadline.For(state.Current, [.. certificate.Domains], RenewalPolicy.Default.EmergencyFraction, time.GetUtcNow());
-                var obtained = await caChain.IssueAsync(
-                    new AcmeSourceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, state.Current, deadline), solver, cancellationToken);
-                (issued, issuedBy) = (obtained.Issued, obtained.Authority.DirectoryUrl);
-            }
-
+            obtained = await SourceFor(certificate).ObtainAsync(new CertificateSourceRequest(certificate, state.Current, runLock), cancellationToken);
+            var issued = obtained.Certificate;
             stored = await store.CommitAsync(
                 certificate.Name, new CertificateMaterial(issued.CertificatePem, issued.ChainPem, issued.PrivateKeyPem), cancellationToken);
         }
@@ -95,20 +78,28 @@ internal sealed partial class CertificateLifecycle(
             throw;
         }
 
-        return await RecordAndDeployAsync(certificate, issued, stored, issuedBy, sourceArn, cancellationToken);
+        return await RecordAndDeployAsync(certificate, obtained.Certificate, stored, obtained.IssuedBy, obtained.SourceArn, cancellationToken);
     }
+
+    /// <summary>The one source that obtains <paramref name="certificate"/> (see <see cref="ICertificateSource.AppliesTo"/>).</summary>
+    private ICertificateSource SourceFor(ManagedCertificate certificate) =>
+        _sources.SingleOrDefault(s => s.AppliesTo(certificate))
+        ?? throw new InvalidOperationException($"no certificate source applies to '{certificate.Name}' (Issuer {certificate.Issuer})");
 
     /// <summary>
     /// Installs a certificate that was obtained elsewhere (fleet mode: another instance issued it) exactly as an issued
     /// one: verified and committed to the store (atomic live switch), recorded, deployed to every target.
     /// </summary>
+    /// <param name="issuedBy">The ACME directory that issued it (remembered for ARI and revocation).</param>
     /// <param name="heldElsewhere">Targets that already hold this certificate (fleet mode: the ACM regions the renewing
     /// instance imported into); they are recorded as holding it and not deployed to again.</param>
     /// <exception cref="CertificateMaterialException">The set is inconsistent; nothing was written.</exception>
     public async Task<LifecycleOutcome> InstallAsync(
-        ManagedCertificate certificate, IssuedCertificate obtained, IReadOnlyDictionary<string, TargetState> heldElsewhere, CancellationToken cancellationToken)
+        ManagedCertificate certificate, IssuedCertificate obtained, Uri issuedBy, IReadOnlyDictionary<string, TargetState> heldElsewhere, CancellationToken cancellationToken)
     {
-        using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
+        using var runLock = await locks.AcquireAsync(certificate.Name, cancellationToken);
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runLock.Lost);
+        cancellationToken = run.Token;
         StoredVersion stored;
         try
         {
@@ -130,7 +121,7 @@ internal sealed partial class CertificateLifecycle(
         }
 
         return await RecordAndDeployAsync(
-            certificate, obtained, stored, acme.DefaultDirectoryUrl, sourceArn: null, cancellationToken,
+            certificate, obtained, stored, issuedBy, sourceArn: null, cancellationToken,
             [.. DeployersFor(certificate).Where(d => heldElsewhere.GetValueOrDefault(d.Target)?.HeldSerial != obtained.SerialHex)]);
     }
 
@@ -164,7 +155,9 @@ internal sealed partial class CertificateLifecycle(
     /// </summary>
     public async Task<LifecycleOutcome?> DeployPendingAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
     {
-        using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
+        using var runLock = await locks.AcquireAsync(certificate.Name, cancellationToken);
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runLock.Lost);
+        cancellationToken = run.Token;
         var state = await ReconcileWithLiveAsync(certificate.Name, await states.LoadAsync(certificate.Name, cancellationToken), cancellationToken);
         if (state?.Current is not { } current)
         {
@@ -192,19 +185,11 @@ internal sealed partial class CertificateLifecycle(
     /// </summary>
     public async Task<IssuedCertificate> DryRunAsync(ManagedCertificate certificate, Uri directoryUrl, CancellationToken cancellationToken)
     {
-        if (certificate.Issuer == CertificateIssuers.AcmExport)
-        {
-            // Every ACM request and export is charged: a rehearsal would cost what the real thing costs.
-            throw new InvalidOperationException(
-                $"renew --dry-run does not apply to '{certificate.Name}' (Issuer acm-export: ACM charges for every request and export); `certdaemon status` shows what ACM holds");
-        }
-
-        using var runLock = await AcquireRunLockAsync(certificate.Name, cancellationToken);
-        using var run = BeginChallengeRun(certificate.Name);
-        var solver = solvers.Create(certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId, run.Owner);
-        return await acme.WithIssuerAsync(directoryUrl, issuer => issuer.IssueAsync(
-            new IssuanceRequest(certificate.Name, certificate.Domains, certificate.KeyType, certificate.Profile, Replaces: null) { DryRun = true }, solver, cancellationToken),
-            cancellationToken);
+        var source = SourceFor(certificate);
+        using var runLock = await locks.AcquireAsync(certificate.Name, cancellationToken);
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runLock.Lost);
+        var rehearsal = new CertificateSourceRequest(certificate, Current: null, runLock) { RehearsalDirectoryUrl = directoryUrl };
+        return (await source.ObtainAsync(rehearsal, run.Token)).Certificate;
     }
 
     /// <summary>
@@ -214,7 +199,9 @@ internal sealed partial class CertificateLifecycle(
     /// <returns>The paths removed.</returns>
     public async Task<IReadOnlyList<string>> ForgetAsync(string name, bool purge, CancellationToken cancellationToken)
     {
-        using var runLock = await AcquireRunLockAsync(name, cancellationToken);
+        using var runLock = await locks.AcquireAsync(name, cancellationToken);
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runLock.Lost);
+        cancellationToken = run.Token;
         var removed = new List<string>();
         if (purge)
         {
@@ -231,15 +218,12 @@ internal sealed partial class CertificateLifecycle(
         return removed;
     }
 
-    internal IEnumerable<ICertificateDeployer> DeployersFor(ManagedCertificate certificate) =>
-        deployers.Where(d => d switch
-        {
-            Deployment.Nginx.NginxDeployer => certificate.Nginx,
-            // An acm-export certificate already lives in ACM: never import a copy of it.
-            Deployment.Acm.AcmDeployer acm => certificate.Issuer != CertificateIssuers.AcmExport
-                && certificate.Acm?.Regions.Contains(acm.Region, StringComparer.Ordinal) == true,
-            _ => true,
-        });
+    private IEnumerable<ICertificateDeployer> DeployersFor(ManagedCertificate certificate)
+    {
+        // An acm-export certificate already lives in ACM: never import a copy of it.
+        var scope = new DeploymentScope(certificate.Nginx, certificate.Issuer == CertificateIssuers.AcmExport ? [] : certificate.Acm?.Regions ?? []);
+        return deployers.Where(d => d.AppliesTo(scope));
+    }
 
     private async Task<(IReadOnlyList<DeploymentResult>, DeployHooksResult?)> DeployAsync(
         ManagedCertificate certificate, StoredVersion version, DateTimeOffset notAfter, CancellationToken cancellationToken,
@@ -344,27 +328,6 @@ internal sealed partial class CertificateLifecycle(
         }, cancellationToken);
     }
 
-    /// <summary>
-    /// Earlier runs on these names may have left TXT values (journaled before publishing): remove those whose run is
-    /// dead before publishing new ones. Values of runs still in flight (another certificate on the same name, in this
-    /// process or another) are theirs and stay.
-    /// </summary>
-    private async Task RecoverOwnChallengeRecordsAsync(ManagedCertificate certificate, Route53DnsChallengeSolver solver, CancellationToken cancellationToken)
-    {
-        var names = certificate.Domains
-            .Select(d => DnsName.Normalize("_acme-challenge." + (d.StartsWith("*.", StringComparison.Ordinal) ? d[2..] : d)))
-            .ToHashSet(StringComparer.Ordinal);
-        try
-        {
-            await solver.RecoverAsync(entry => names.Contains(DnsName.Normalize(entry.RecordName)), cancellationToken);
-        }
-        catch (ChallengeCleanUpException exception)
-        {
-            // Leftovers do not stop a new issuance (our UPSERT merges with them); they stay journaled for later.
-            LifecycleLog.LeftoverChallengeRecordsKept(logger, exception, certificate.Name);
-        }
-    }
-
     private async Task RecordErrorAsync(string name, Exception exception, string kind, CancellationToken cancellationToken)
     {
         var at = time.GetUtcNow();
@@ -377,24 +340,5 @@ internal sealed partial class CertificateLifecycle(
             // The original error matters more; the state file's own problem is logged, not thrown over it.
             LifecycleLog.StateNotRecorded(logger, stateError, name);
         }
-    }
-
-    private Task<LineageLock> AcquireRunLockAsync(string name, CancellationToken cancellationToken)
-    {
-        var directory = Path.Combine(options.StateDirectory, "locks");
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return LineageLock.AcquireAsync(name, RunLockPath(name), LockTimeout, time, cancellationToken);
-    }
-
-    private string RunLockPath(string name) => Path.Combine(options.StateDirectory, "locks", name + ".lock");
-
-    /// <summary>Call while holding the run lock: the journal entries of this run name it and that lock as their owner.</summary>
-    private ChallengeRun BeginChallengeRun(string name) => new(solvers.Runs, solvers.Runs.Begin(RunLockPath(name)));
-
-    private sealed class ChallengeRun(ChallengeRunRegistry runs, ChallengeRunOwner owner) : IDisposable
-    {
-        public ChallengeRunOwner Owner => owner;
-
-        public void Dispose() => runs.End(owner);
     }
 }

@@ -29,4 +29,7 @@ public class CertificateStoreException : Exception
 
     /// <summary>The lineage the operation was for.</summary>
     public string CertificateName { get; }
+
+    /// <summary>The step of a switch that failed (e.g. <c>write archive/NAME/cert5.pem</c>), when the failure was one; the message names it too.</summary>
+    public string? Step { get; init; }
 }

@@ -24,4 +24,7 @@ internal sealed class EmulatedChange(string id, long sequence, DateTimeOffset su
     public TaskCompletionSource Published { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ITimer? Timer { get; set; }
+
+    /// <summary>GetChange answers still PENDING before this change turns INSYNC; null: the change follows its timer. Guarded by the emulator's lock.</summary>
+    public int? PendingPollsLeft { get; set; }
 }

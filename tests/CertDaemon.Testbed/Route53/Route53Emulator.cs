@@ -37,6 +37,7 @@ public sealed class Route53Emulator : IAsyncDisposable
     private readonly Dictionary<string, EmulatedChange> _changes = new(StringComparer.Ordinal);
     private readonly List<Route53ChangeBatchLogEntry> _changeLog = [];
     private readonly List<string> _publishErrors = [];
+    private readonly List<Route53RequestLogEntry> _requests = [];
     private readonly Dictionary<(string Name, string Type), long> _publishedSequence = [];
 
     /// <summary>What challtestsrv answers per host (only the publish loop touches it).</summary>
@@ -76,6 +77,25 @@ public sealed class Route53Emulator : IAsyncDisposable
 
     /// <summary>Delay from submission to INSYNC for changes submitted from now on (measured on the emulator's TimeProvider).</summary>
     public TimeSpan InSyncDelay { get; set; }
+
+    /// <summary>
+    /// When set, changes submitted from now on ignore <see cref="InSyncDelay"/>: GetChange answers PENDING this many
+    /// times, and the next GetChange pushes the change to DNS and answers INSYNC. For tests that assert how a client
+    /// polls without depending on timing. The default is null (time-based).
+    /// </summary>
+    public int? PendingPolls { get; set; }
+
+    /// <summary>Every request that reached an operation (whatever the outcome), in arrival order.</summary>
+    public IReadOnlyList<Route53RequestLogEntry> Requests
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _requests];
+            }
+        }
+    }
 
     /// <summary>False accepts unsigned requests (as moto does). Starts as <see cref="Route53EmulatorOptions.VerifySignatures"/>.</summary>
     public bool VerifySignatures { get; set; }
@@ -290,6 +310,11 @@ public sealed class Route53Emulator : IAsyncDisposable
         var (operation, resourceId) = route.Value;
         var counters = _stats.GetOrAdd(operation, _ => new long[2]);
         Interlocked.Increment(ref counters[0]);
+        lock (_gate)
+        {
+            _requests.Add(new Route53RequestLogEntry(
+                operation, resourceId, context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal)));
+        }
 
         Route53Reply reply;
         string? diagnostics = null;
@@ -307,7 +332,7 @@ public sealed class Route53Emulator : IAsyncDisposable
         }
         else
         {
-            var fault = Faults.Decide(operation);
+            var fault = Faults.Decide(operation, resourceId);
             if (fault is null or Route53Fault.DropConnectionAfterCommit)
             {
                 reply = await ExecuteAsync(operation, resourceId, context.Request.Query, body, context.RequestAborted);
@@ -334,8 +359,10 @@ public sealed class Route53Emulator : IAsyncDisposable
         await WriteAsync(context, reply, requestId);
     }
 
-    private static Route53Reply FaultReply(Route53Fault fault) => fault switch
+    private Route53Reply FaultReply(Route53Fault fault) => fault switch
     {
+        Route53Fault.InvalidChangeBatch => Route53Reply.InvalidChangeBatch(
+            ["Tried to delete resource record set but the values provided do not match the current values"], Options.InvalidChangeBatchFormat),
         Route53Fault.Throttling => Route53Reply.Error(400, "Throttling", "Rate exceeded"),
         Route53Fault.PriorRequestNotComplete => Route53Reply.Error(400, "PriorRequestNotComplete", "The request was rejected because Route 53 was still processing a prior request."),
         Route53Fault.InternalError => Route53Reply.Error(500, "InternalFailure", "An internal error occurred."),
@@ -553,6 +580,27 @@ public sealed class Route53Emulator : IAsyncDisposable
             return Route53Reply.Error(404, "NoSuchChange", $"A change with the specified change ID does not exist: {changeId}");
         }
 
+        if (change.PendingPollsLeft is not null)
+        {
+            lock (_gate)
+            {
+                if (change.PendingPollsLeft > 0)
+                {
+                    change.PendingPollsLeft--;
+                    return Route53Reply.Ok(new XElement(Route53Reply.Ns + "GetChangeResponse", ChangeInfoElement(change, "PENDING")));
+                }
+
+                if (change.PendingPollsLeft == 0)
+                {
+                    // -1: queued for publication once; polls meanwhile wait for it below.
+                    change.PendingPollsLeft = -1;
+                    _publishQueue.Writer.TryWrite(change);
+                }
+            }
+
+            await change.Published.Task.WaitAsync(TimeSpan.FromSeconds(10), TimeProvider.System, cancellationToken);
+        }
+
         // Due but not yet pushed to DNS (the timer is about to fire or the push is under way): INSYNC must mean "in DNS".
         if (_timeProvider.GetUtcNow() >= change.DueAt && !change.Published.Task.IsCompleted)
         {
@@ -573,7 +621,12 @@ public sealed class Route53Emulator : IAsyncDisposable
             .ToList();
         var now = _timeProvider.GetUtcNow();
         var change = new EmulatedChange(changeId, ++_sequence, now, now + delay, comment, dnsRecords);
-        if (scheduleTimer)
+        if (scheduleTimer && PendingPolls is { } polls)
+        {
+            _changes.Add(change.Id, change);
+            change.PendingPollsLeft = polls;
+        }
+        else if (scheduleTimer)
         {
             _changes.Add(change.Id, change);
             change.Timer = _timeProvider.CreateTimer(state => _publishQueue.Writer.TryWrite((EmulatedChange)state!), change, delay, Timeout.InfiniteTimeSpan);

@@ -15,6 +15,12 @@ public enum Route53Fault
     /// <summary>HTTP 403 <c>AccessDenied</c>: the caller's IAM policy does not allow the operation (never retried).</summary>
     AccessDenied,
 
+    /// <summary>
+    /// HTTP 400 <c>InvalidChangeBatch</c> as Route53 answers a DELETE whose values no longer match (someone changed the
+    /// set between the caller's read and its write); nothing is applied.
+    /// </summary>
+    InvalidChangeBatch,
+
     /// <summary>The connection is aborted before anything is applied or answered.</summary>
     DropConnection,
 

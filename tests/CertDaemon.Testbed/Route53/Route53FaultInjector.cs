@@ -11,7 +11,7 @@ public sealed class Route53FaultInjector
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
-    private readonly LinkedList<(Route53Fault Fault, Route53Operation? Operation)> _queue = new();
+    private readonly LinkedList<(Route53Fault Fault, Route53Operation? Operation, string? HostedZoneId)> _queue = new();
     private Random _random;
     private TokenBucket? _bucket;
     private double _throttling;
@@ -68,15 +68,19 @@ public sealed class Route53FaultInjector
         }
     }
 
-    /// <summary>The next <paramref name="count"/> requests of <paramref name="operation"/> (null: of any operation) get <paramref name="fault"/>.</summary>
-    public void Enqueue(Route53Fault fault, Route53Operation? operation = null, int count = 1)
+    /// <summary>
+    /// The next <paramref name="count"/> requests of <paramref name="operation"/> (null: of any operation) get
+    /// <paramref name="fault"/>; with <paramref name="hostedZoneId"/> only requests on that zone (GetHostedZone,
+    /// ListResourceRecordSets, ChangeResourceRecordSets), so one zone can fail while another succeeds.
+    /// </summary>
+    public void Enqueue(Route53Fault fault, Route53Operation? operation = null, int count = 1, string? hostedZoneId = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         lock (_gate)
         {
             for (var i = 0; i < count; i++)
             {
-                _queue.AddLast((fault, operation));
+                _queue.AddLast((fault, operation, hostedZoneId));
             }
         }
     }
@@ -101,13 +105,15 @@ public sealed class Route53FaultInjector
         }
     }
 
-    internal Route53Fault? Decide(Route53Operation operation)
+    internal Route53Fault? Decide(Route53Operation operation, string resourceId)
     {
         lock (_gate)
         {
             for (var node = _queue.First; node is not null; node = node.Next)
             {
-                if (node.Value.Operation is null || node.Value.Operation == operation)
+                if ((node.Value.Operation is null || node.Value.Operation == operation)
+                    && (node.Value.HostedZoneId is null || (operation is not (Route53Operation.GetChange or Route53Operation.ListHostedZonesByName)
+                        && string.Equals(node.Value.HostedZoneId.Replace("/hostedzone/", "", StringComparison.Ordinal), resourceId, StringComparison.Ordinal))))
                 {
                     _queue.Remove(node);
                     return node.Value.Fault;

@@ -54,7 +54,7 @@ public sealed class Route53IssuanceTests(ITestOutputHelper output) : IAsyncLifet
             AwsRetryOptions.Default with { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200), MaxAttempts = 10 });
 
     private Route53DnsChallengeSolver CreateSolver(IRoute53Client client, FileChallengeJournal journal, TimeSpan? propagationTimeout = null) =>
-        new(client,
+        Route53SolverFactory.Build(client,
             new Route53SolverOptions
             {
                 Nameservers = [$"127.0.0.1:{_pebble.DnsPort}"],
@@ -62,7 +62,7 @@ public sealed class Route53IssuanceTests(ITestOutputHelper output) : IAsyncLifet
                 InitialPollInterval = TimeSpan.FromMilliseconds(200),
                 MaxPollInterval = TimeSpan.FromSeconds(1),
             },
-            journal, cnameResolver: null, TimeProvider.System, NullLogger.Instance);
+            journal, TimeProvider.System, NullLogger.Instance);
 
     [Fact]
     public Task Apex_wildcard_and_ten_names_across_two_zones_and_a_cname_are_issued_with_one_change_per_zone_each_way() => WithLogs(async () =>
@@ -165,10 +165,10 @@ public sealed class Route53IssuanceTests(ITestOutputHelper output) : IAsyncLifet
         using var journal = new FileChallengeJournal(_stateDirectory);
         // The DNS server the solver checks is a second challtestsrv that Route53 never publishes to: it lacks every value.
         await using var stale = await PebbleServer.StartAsync();
-        var solver = new Route53DnsChallengeSolver(
+        var solver = Route53SolverFactory.Build(
             client,
             new Route53SolverOptions { Nameservers = [$"127.0.0.1:{stale.DnsPort}"], PropagationTimeout = TimeSpan.FromSeconds(4), InitialPollInterval = TimeSpan.FromMilliseconds(200) },
-            journal, cnameResolver: null, TimeProvider.System, NullLogger.Instance);
+            journal, TimeProvider.System, NullLogger.Instance);
         using var harness = await IssuanceHarness.CreateAsync(_pebble);
         var started = TimeProvider.System.GetTimestamp();
 

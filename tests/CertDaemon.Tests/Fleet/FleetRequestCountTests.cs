@@ -28,7 +28,7 @@ public sealed class FleetRequestCountTests : IDisposable
         }, CancellationToken.None);
 
         // The lifecycle is never reached when the local version is the fleet's.
-        var synchronizer = new FleetSynchronizer(manifests, new FleetManifestCache(), null!, states, TimeProvider.System, new CapturingLogger<FleetSynchronizer>());
+        var synchronizer = new FleetSynchronizer(manifests, new FleetManifestCache(), null!, null!, states, TimeProvider.System, new CapturingLogger<FleetSynchronizer>());
         var certificate = new ManagedCertificate("site", ["example.test"], KeyType.Ec256, null, null, null, null, Nginx: true, Acm: null, DeployHooks: []);
         var (gets, puts) = (store.Gets, store.Puts);
 

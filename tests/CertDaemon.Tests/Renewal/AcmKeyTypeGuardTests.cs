@@ -2,6 +2,7 @@ using CertDaemon.Configuration;
 using CertDaemon.Kernel;
 using CertDaemon.Renewal;
 using CertDaemon.Storage;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CertDaemon.Tests.Renewal;
@@ -23,6 +24,9 @@ public sealed class AcmKeyTypeGuardTests : IDisposable
         }, CancellationToken.None);
     }
 
+    private Task<IReadOnlyList<ConfigurationProblem>> CheckAsync(KeyType keyType) =>
+        AcmKeyTypeGuard.CheckAsync(Options(keyType), new CertificateStateStore(_state, TimeProvider.System, NullLogger.Instance), CancellationToken.None);
+
     private CertDaemonOptions Options(KeyType keyType) => new()
     {
         StateDirectory = _state,
@@ -34,7 +38,7 @@ public sealed class AcmKeyTypeGuardTests : IDisposable
     {
         await RememberAsync("ec256", "arn:aws:acm:us-east-1:123456789012:certificate/abc");
 
-        var problem = Assert.Single(AcmKeyTypeGuard.Check(Options(KeyType.Rsa2048)));
+        var problem = Assert.Single(await CheckAsync(KeyType.Rsa2048));
 
         Assert.Equal("$.Certificates[0].KeyType", problem.Path);
         Assert.Contains("arn:aws:acm:us-east-1:123456789012:certificate/abc", problem.Message, StringComparison.Ordinal);
@@ -45,10 +49,32 @@ public sealed class AcmKeyTypeGuardTests : IDisposable
     public async Task The_same_key_type_or_no_arn_yet_passes()
     {
         await RememberAsync("ec256", "arn:aws:acm:us-east-1:123456789012:certificate/abc");
-        Assert.Empty(AcmKeyTypeGuard.Check(Options(KeyType.Ec256)));
+        Assert.Empty(await CheckAsync(KeyType.Ec256));
 
         await RememberAsync("ec256", arn: null);
-        Assert.Empty(AcmKeyTypeGuard.Check(Options(KeyType.Rsa2048)));
+        Assert.Empty(await CheckAsync(KeyType.Rsa2048));
+    }
+
+    [Fact]
+    public async Task A_loaded_configuration_that_changes_the_key_type_becomes_a_configuration_failure()
+    {
+        await RememberAsync("ec256", "arn:aws:acm:us-east-1:123456789012:certificate/abc");
+        var loaded = ConfigurationLoadResult.Success(new LoadedConfiguration("/etc/certdaemon/certdaemon.json", Options(KeyType.Rsa2048), new ConfigurationBuilder().Build()));
+
+        var result = await AcmKeyTypeGuard.ApplyAsync(loaded, TimeProvider.System, CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("/etc/certdaemon/certdaemon.json", result.SourcePath);
+        Assert.Equal("$.Certificates[0].KeyType", Assert.Single(result.Problems).Path);
+    }
+
+    [Fact]
+    public async Task A_loaded_configuration_without_state_passes_unchanged()
+    {
+        var loaded = ConfigurationLoadResult.Success(new LoadedConfiguration("/etc/certdaemon/certdaemon.json", Options(KeyType.Rsa2048), new ConfigurationBuilder().Build()));
+
+        Assert.Same(loaded, await AcmKeyTypeGuard.ApplyAsync(loaded, TimeProvider.System, CancellationToken.None));
+        Assert.False(Directory.Exists(_state));
     }
 
     public void Dispose()

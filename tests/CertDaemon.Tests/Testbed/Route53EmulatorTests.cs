@@ -360,6 +360,42 @@ public sealed class Route53EmulatorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Counted_pending_polls_per_zone_faults_and_the_request_log()
+    {
+        await using var emulator = await Route53Emulator.StartAsync(Options(TimeSpan.FromHours(1)));
+        emulator.PendingPolls = 2;
+        var zoneA = emulator.AddHostedZone("counted-a.test");
+        var zoneB = emulator.AddHostedZone("counted-b.test");
+        using var http = Signed(emulator);
+
+        // Counted polls ignore the (hour-long) delay: PENDING twice, then INSYNC.
+        using var post = await http.PostAsync(RrsetUri(zoneA), Xml(ChangeBatch(("CREATE", "_acme-challenge.counted-a.test", "TXT", 60, ["\"t\""]))));
+        var changeId = (await ReadOkAsync(post, "ChangeResourceRecordSetsResponse")).Descendants(Ns + "Id").Single().Value["/change/".Length..];
+        Assert.Equal(["PENDING", "PENDING", "INSYNC", "INSYNC"], [
+            await GetChangeStatusAsync(http, changeId), await GetChangeStatusAsync(http, changeId),
+            await GetChangeStatusAsync(http, changeId), await GetChangeStatusAsync(http, changeId)]);
+
+        // A fault queued for one zone leaves the other alone, and waits for its zone.
+        emulator.Faults.Enqueue(Route53Fault.InvalidChangeBatch, Route53Operation.ChangeResourceRecordSets, hostedZoneId: zoneA);
+        using (var other = await http.PostAsync(RrsetUri(zoneB), Xml(ChangeBatch(("CREATE", "_acme-challenge.counted-b.test", "TXT", 60, ["\"b\""])))))
+        {
+            await ReadOkAsync(other, "ChangeResourceRecordSetsResponse");
+        }
+
+        Assert.Equal(1, emulator.Faults.QueuedCount);
+        await AssertErrorAsync(
+            await http.PostAsync(RrsetUri(zoneA), Xml(ChangeBatch(("DELETE", "_acme-challenge.counted-a.test", "TXT", 60, ["\"t\""])))),
+            HttpStatusCode.BadRequest, "InvalidChangeBatch");
+        Assert.Equal(["\"t\""], emulator.GetTxtValues("_acme-challenge.counted-a.test"));
+
+        Assert.Equal(
+            [(Route53Operation.ChangeResourceRecordSets, zoneA), (Route53Operation.GetChange, changeId), (Route53Operation.GetChange, changeId),
+             (Route53Operation.GetChange, changeId), (Route53Operation.GetChange, changeId), (Route53Operation.ChangeResourceRecordSets, zoneB),
+             (Route53Operation.ChangeResourceRecordSets, zoneA)],
+            emulator.Requests.Select(r => (r.Operation, r.ResourceId)));
+    }
+
+    [Fact]
     public async Task Queued_faults_answer_in_order_and_never_apply_the_change()
     {
         await using var emulator = await Route53Emulator.StartAsync(Options());

@@ -73,6 +73,8 @@ internal sealed class AcmDeployer : ICertificateDeployer, IDisposable
 
     public string Target { get; }
 
+    public bool AppliesTo(DeploymentScope scope) => scope.AcmRegions.Contains(Region, StringComparer.Ordinal);
+
     /// <summary>The tags a certificate must carry: <c>certdaemon:name=NAME</c> plus the configured ones (the name tag wins).</summary>
     public static IReadOnlyDictionary<string, string> DesiredTags(string certificateName, AcmOptions? acm)
     {

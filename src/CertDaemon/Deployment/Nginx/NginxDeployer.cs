@@ -45,6 +45,8 @@ internal sealed class NginxDeployer(
 
     public string Target => TargetName;
 
+    public bool AppliesTo(DeploymentScope scope) => scope.Nginx;
+
     /// <inheritdoc />
     /// <remarks>
     /// Deployments that arrive while another is being tested, reloaded or checked wait, and are then done together:

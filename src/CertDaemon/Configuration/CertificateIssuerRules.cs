@@ -2,42 +2,16 @@ using CertDaemon.Kernel;
 
 namespace CertDaemon.Configuration;
 
-/// <summary>Rules for where certificates come from: <c>Acme.Fallback</c> and each certificate's <c>Issuer</c>.</summary>
-public static partial class CertDaemonOptionsValidator
+/// <summary>
+/// Where a certificate comes from: its <c>Issuer</c>, and what an <c>acm-export</c> certificate (one that lives in
+/// ACM) requires and forbids.
+/// </summary>
+internal static class CertificateIssuerRules
 {
     /// <summary>The key types ACM issues public certificates with (RequestCertificate <c>KeyAlgorithm</c>).</summary>
     private static readonly IReadOnlyList<KeyType> AcmExportKeyTypes = [KeyType.Ec256, KeyType.Ec384, KeyType.Rsa2048];
 
-    private static void ValidateFallbacks(AcmeOptions acme, Action<string, string> report)
-    {
-        var seen = new Dictionary<Uri, string> { [acme.DirectoryUrl] = "$.Acme.DirectoryUrl" };
-        for (var i = 0; i < acme.Fallback.Count; i++)
-        {
-            var fallback = acme.Fallback[i];
-            var path = $"$.Acme.Fallback[{i}]";
-            if (fallback.DirectoryUrl is not { } url)
-            {
-                report(path + ".DirectoryUrl", "required (the fallback CA's ACME directory URL)");
-            }
-            else
-            {
-                ValidateDirectoryUrl(url, path + ".DirectoryUrl", report);
-                if (!seen.TryAdd(url, path + ".DirectoryUrl"))
-                {
-                    report(path + ".DirectoryUrl", $"\"{url}\" is already {seen[url]}: each CA is listed once");
-                }
-            }
-
-            if (fallback.ExternalAccountBinding is { } eab)
-            {
-                ValidateExternalAccountBinding(eab, path + ".ExternalAccountBinding", report);
-            }
-
-            ValidateProfile(fallback.Profile, path + ".Profile", report);
-        }
-    }
-
-    private static void ValidateIssuer(CertificateOptions certificate, string path, Action<string, string> report)
+    public static void Validate(CertificateOptions certificate, string path, Action<string, string> report)
     {
         if (!CertificateIssuers.All.Contains(certificate.Issuer, StringComparer.Ordinal))
         {
