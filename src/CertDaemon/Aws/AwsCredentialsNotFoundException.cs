@@ -4,7 +4,7 @@ namespace CertDaemon.Aws;
 /// The standard AWS credential chain found nothing usable. The message lists every source that was tried, in the
 /// SDK's order, with the concrete file paths and profile name, so an operator can fix the one they meant to use.
 /// </summary>
-public sealed class AwsCredentialsNotFoundException : Exception
+internal sealed class AwsCredentialsNotFoundException : Exception
 {
     public AwsCredentialsNotFoundException()
     {

@@ -7,7 +7,7 @@ namespace CertDaemon.Aws;
 /// the documented wire format. <see cref="AwsServiceException.Code"/> is <c>UnexpectedResponse</c>; the message
 /// says what was expected and starts the body so the operator can see what actually answered.
 /// </summary>
-public sealed class AwsResponseFormatException : AwsServiceException
+internal sealed class AwsResponseFormatException : AwsServiceException
 {
     public const string UnexpectedResponseCode = "UnexpectedResponse";
 

@@ -5,7 +5,7 @@ namespace CertDaemon.Aws;
 /// <summary>
 /// An error answer from an AWS service (Route53's XML <c>ErrorResponse</c>, ACM's JSON <c>__type</c>), typed by code.
 /// </summary>
-public class AwsServiceException : Exception
+internal class AwsServiceException : Exception
 {
     public AwsServiceException(string service, string operation, HttpStatusCode statusCode, string code, string message, string? requestId)
         : base($"{service} {operation} failed: {code}: {message} (HTTP {(int)statusCode}{(requestId is null ? "" : $", request id {requestId}")})")

@@ -1,6 +1,6 @@
 namespace CertDaemon.Cli;
 
-/// <summary>The documented exit codes (CONTRACT.md).</summary>
+/// <summary>The exit codes the manual page and README document: scripts and systemd units depend on them, so they never change.</summary>
 internal static class ExitCodes
 {
     public const int Success = 0;

@@ -1,7 +1,7 @@
 namespace CertDaemon.Configuration;
 
 /// <summary>Where a certificate is imported into AWS Certificate Manager (a certificate's <c>Acm</c> section).</summary>
-public sealed record AcmOptions
+internal sealed record AcmOptions
 {
     /// <summary>AWS regions to import into (e.g. <c>us-east-1</c>); at least one, no duplicates.</summary>
     public IReadOnlyList<string> Regions { get; init; } = [];

@@ -6,7 +6,7 @@ namespace CertDaemon.Configuration;
 /// Each CA gets its own account in the state directory; the contact and terms-of-service answer are the <c>Acme</c>
 /// section's.
 /// </summary>
-public sealed record AcmeFallbackOptions
+internal sealed record AcmeFallbackOptions
 {
     /// <summary>The CA's ACME directory URL (same rules as <see cref="AcmeOptions.DirectoryUrl"/>). Required.</summary>
     public Uri? DirectoryUrl { get; init; }

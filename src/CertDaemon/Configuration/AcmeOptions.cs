@@ -1,7 +1,7 @@
 namespace CertDaemon.Configuration;
 
 /// <summary>The ACME server and the account CertDaemon registers there (section <c>Acme</c>).</summary>
-public sealed record AcmeOptions
+internal sealed record AcmeOptions
 {
     /// <summary>Let's Encrypt's production directory.</summary>
     public static readonly Uri LetsEncryptProduction = new("https://acme-v02.api.letsencrypt.org/directory");

@@ -1,10 +1,10 @@
 namespace CertDaemon.Configuration;
 
 /// <summary>
-/// The whole configuration file (CONTRACT.md "Configuration"), bound by <see cref="ConfigurationLoader"/>.
+/// The whole configuration file, bound by <see cref="ConfigurationLoader"/>.
 /// Immutable; after validation the certificates' domain lists are normalized (punycode, lower case).
 /// </summary>
-public sealed record CertDaemonOptions
+internal sealed record CertDaemonOptions
 {
     /// <summary>The default state directory, <c>/var/lib/certdaemon</c>.</summary>
     public const string DefaultStateDirectory = "/var/lib/certdaemon";

@@ -1,7 +1,7 @@
 namespace CertDaemon.Configuration;
 
 /// <summary>What CertDaemon carries over from certbot on the same tree (section <c>Certbot</c>).</summary>
-public sealed record CertbotOptions
+internal sealed record CertbotOptions
 {
     /// <summary>
     /// Whether renewals run certbot's hooks as certbot would: <c>CertificateDirectory/renewal-hooks/{pre,deploy,post}/*</c>

@@ -1,7 +1,7 @@
 namespace CertDaemon.Configuration;
 
 /// <summary>The values of a certificate's <c>Issuer</c> key.</summary>
-public static class CertificateIssuers
+internal static class CertificateIssuers
 {
     /// <summary>An ACME CA: <c>Acme.DirectoryUrl</c>, then each <c>Acme.Fallback</c> CA.</summary>
     public const string Acme = "acme";

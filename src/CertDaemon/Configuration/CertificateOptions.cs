@@ -3,7 +3,7 @@ using CertDaemon.Kernel;
 namespace CertDaemon.Configuration;
 
 /// <summary>One configured certificate (an element of <c>Certificates</c>).</summary>
-public sealed record CertificateOptions
+internal sealed record CertificateOptions
 {
     /// <summary>
     /// The certificate's name: the directory under <c>live/</c> and <c>archive/</c>. Required; 1 to 64 characters of

@@ -1,7 +1,7 @@
 namespace CertDaemon.Configuration;
 
 /// <summary>Per-certificate Route53 overrides (a certificate's <c>Route53</c> section); unset values fall back to the top-level section.</summary>
-public sealed record CertificateRoute53Options
+internal sealed record CertificateRoute53Options
 {
     /// <summary>Overrides <see cref="Route53Options.HostedZoneId"/>. The default is none.</summary>
     public string? HostedZoneId { get; init; }

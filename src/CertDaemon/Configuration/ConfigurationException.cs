@@ -4,7 +4,7 @@ namespace CertDaemon.Configuration;
 /// The configuration is invalid; <see cref="Problems"/> lists every problem found. The CLI maps this to exit code 78
 /// and prints one line per problem.
 /// </summary>
-public sealed class ConfigurationException : Exception
+internal sealed class ConfigurationException : Exception
 {
     public ConfigurationException(IReadOnlyList<ConfigurationProblem> problems)
         : base(FormatMessage(problems))
@@ -28,7 +28,7 @@ public sealed class ConfigurationException : Exception
         Problems = [new ConfigurationProblem("$", message)];
     }
 
-    /// <summary>The exit code for an invalid configuration (sysexits EX_CONFIG), as CONTRACT.md documents.</summary>
+    /// <summary>The exit code for an invalid configuration (sysexits EX_CONFIG), which scripts and systemd can tell from a failure at run time.</summary>
     public const int ExitCode = 78;
 
     /// <summary>Every problem, in file order.</summary>

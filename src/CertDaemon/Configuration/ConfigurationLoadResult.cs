@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace CertDaemon.Configuration;
 
 /// <summary>Either a <see cref="LoadedConfiguration"/> or the problems that prevented it, never both.</summary>
-public sealed record ConfigurationLoadResult
+internal sealed record ConfigurationLoadResult
 {
     private ConfigurationLoadResult(string sourcePath, LoadedConfiguration? configuration, IReadOnlyList<ConfigurationProblem> problems)
     {

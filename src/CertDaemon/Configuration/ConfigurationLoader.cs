@@ -20,7 +20,7 @@ namespace CertDaemon.Configuration;
 /// <para>The parse also keeps what the merged string view loses: the line of a syntax error, duplicate keys, and each
 /// value's JSON type (a quoted <c>"5"</c> is not a number).</para>
 /// </remarks>
-public static class ConfigurationLoader
+internal static class ConfigurationLoader
 {
     /// <summary>Used when neither <c>--config</c> nor <c>$CERTDAEMON_CONFIG</c> gives a path.</summary>
     public const string DefaultPath = "/etc/certdaemon/certdaemon.json";

@@ -1,7 +1,7 @@
 namespace CertDaemon.Configuration;
 
 /// <summary>DNS propagation check settings (section <c>Dns</c>).</summary>
-public sealed record DnsOptions
+internal sealed record DnsOptions
 {
     /// <summary>
     /// <c>ip[:port]</c> resolvers (IPv6 as <c>[::1]:53</c>) asked instead of the zone's authoritative servers

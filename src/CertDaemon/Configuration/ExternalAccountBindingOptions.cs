@@ -1,7 +1,7 @@
 namespace CertDaemon.Configuration;
 
 /// <summary>RFC 8555 7.3.4 external account binding: both values come from the CA. Never logged.</summary>
-public sealed record ExternalAccountBindingOptions
+internal sealed record ExternalAccountBindingOptions
 {
     /// <summary>The key identifier the CA gave. Required when the section is present.</summary>
     public string KeyId { get; init; } = "";

@@ -5,7 +5,7 @@ namespace CertDaemon.Configuration;
 /// instance renews at a time (a lease per certificate), every instance installs and deploys the result. Absent = off:
 /// the single-box behaviour is unchanged. Every instance of a fleet must use the same certificate configuration.
 /// </summary>
-public sealed record FleetOptions
+internal sealed record FleetOptions
 {
     /// <summary>The default object key prefix, <c>certdaemon/</c>.</summary>
     public const string DefaultPrefix = "certdaemon/";

@@ -6,4 +6,4 @@ namespace CertDaemon.Configuration;
 /// <param name="SourcePath">The file it came from.</param>
 /// <param name="Options">The validated options; certificate domains normalized (punycode, lower case).</param>
 /// <param name="Configuration">The merged file + environment view, for the sections we pass through (<c>Serilog</c>, <c>Logging</c>).</param>
-public sealed record LoadedConfiguration(string SourcePath, CertDaemonOptions Options, IConfiguration Configuration);
+internal sealed record LoadedConfiguration(string SourcePath, CertDaemonOptions Options, IConfiguration Configuration);

@@ -1,7 +1,7 @@
 namespace CertDaemon.Configuration;
 
 /// <summary>Prometheus metrics (section <c>Metrics</c>); absent: no textfile, no listener (<c>certdaemon metrics</c> still prints them).</summary>
-public sealed record MetricsOptions
+internal sealed record MetricsOptions
 {
     /// <summary>
     /// Where the text exposition is written, atomically, after every check (node_exporter's textfile collector, e.g.

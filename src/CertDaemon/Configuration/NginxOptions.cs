@@ -1,7 +1,7 @@
 namespace CertDaemon.Configuration;
 
 /// <summary>nginx deployment (section <c>Nginx</c>): test, reload, then check what is served.</summary>
-public sealed record NginxOptions
+internal sealed record NginxOptions
 {
     /// <summary>The default command timeout, 30 seconds.</summary>
     public static readonly TimeSpan DefaultCommandTimeout = TimeSpan.FromSeconds(30);

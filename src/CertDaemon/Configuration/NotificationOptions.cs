@@ -1,7 +1,7 @@
 namespace CertDaemon.Configuration;
 
 /// <summary>Notifications (section <c>Notifications</c>); absent: none.</summary>
-public sealed record NotificationOptions
+internal sealed record NotificationOptions
 {
     /// <summary>The kinds that can be chosen in <see cref="On"/>.</summary>
     public static readonly IReadOnlyList<string> Kinds = ["failure", "recovered", "renewed"];

@@ -1,7 +1,7 @@
 namespace CertDaemon.Configuration;
 
 /// <summary>Renewal scheduling (section <c>Renewal</c>).</summary>
-public sealed record RenewalOptions
+internal sealed record RenewalOptions
 {
     /// <summary>The default regular check interval, 12 hours (Let's Encrypt asks for ARI checks at least twice a day).</summary>
     public static readonly TimeSpan DefaultCheckInterval = TimeSpan.FromHours(12);

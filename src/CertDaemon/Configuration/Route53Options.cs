@@ -1,7 +1,7 @@
 namespace CertDaemon.Configuration;
 
 /// <summary>Route53 settings for DNS-01 (section <c>Route53</c>). Credentials come from the standard AWS chain.</summary>
-public sealed record Route53Options
+internal sealed record Route53Options
 {
     /// <summary>The default propagation timeout, five minutes.</summary>
     public static readonly TimeSpan DefaultPropagationTimeout = TimeSpan.FromMinutes(5);

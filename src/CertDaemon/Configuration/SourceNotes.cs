@@ -3,7 +3,7 @@ using System.Globalization;
 namespace CertDaemon.Configuration;
 
 /// <summary>What <c>config check</c> says about certificate sources that is not a problem but must be known: costs and test-only switches. Pure.</summary>
-public static class SourceNotes
+internal static class SourceNotes
 {
     public static IReadOnlyList<string> For(CertDaemonOptions options)
     {

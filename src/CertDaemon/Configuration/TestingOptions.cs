@@ -4,7 +4,7 @@ namespace CertDaemon.Configuration;
 /// Section <c>Testing</c>: switches that exist only so test setups (moto, a local CA) can run the real program.
 /// <c>config check</c> warns about every one that is set. Never set them in production.
 /// </summary>
-public sealed record TestingOptions
+internal sealed record TestingOptions
 {
     /// <summary>
     /// Accept <c>acm-export</c> certificates whose chain does not lead to the system trust store (moto exports a

@@ -7,4 +7,4 @@ namespace CertDaemon.Dns;
 /// <param name="RecordName">Fully qualified name without trailing dot, e.g. <c>_acme-challenge.example.com</c>
 /// (RFC 8555 8.4: the wildcard label is dropped, so apex and wildcard share one name).</param>
 /// <param name="Value">The TXT value: base64url(SHA-256(key authorization)), 43 characters.</param>
-public sealed record DnsChallengeRecord(string Identifier, string RecordName, string Value);
+internal sealed record DnsChallengeRecord(string Identifier, string RecordName, string Value);

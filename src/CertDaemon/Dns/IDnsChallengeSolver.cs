@@ -16,7 +16,7 @@ namespace CertDaemon.Dns;
 /// clean-up after the caller itself was cancelled.</item>
 /// </list>
 /// </remarks>
-public interface IDnsChallengeSolver
+internal interface IDnsChallengeSolver
 {
     /// <summary>Publishes every record and waits until they are visible to the CA.</summary>
     Task PresentAsync(IReadOnlyList<DnsChallengeRecord> records, CancellationToken cancellationToken);

@@ -61,6 +61,7 @@ internal static class CertDaemonServices
         services.AddSingleton<Route53SolverFactory>();
         services.AddSingleton<IDnsChallengeSolverFactory>(sp => sp.GetRequiredService<Route53SolverFactory>());
         services.AddSingleton<IChallengeRecovery>(sp => sp.GetRequiredService<Route53SolverFactory>());
+        services.AddSingleton<IValidationRecordWriter, AcmValidationRecordWriter>();
 
         // Files.
         services.AddSingleton(sp => new CertificateStore(

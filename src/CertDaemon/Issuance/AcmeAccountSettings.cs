@@ -2,7 +2,7 @@ namespace CertDaemon.Issuance;
 
 /// <summary>Who we are at the CA: the <c>Acme</c> configuration section, in the shape the account workflow needs.</summary>
 /// <param name="EabHmacKey">base64url HMAC key for External Account Binding. Secret: never logged.</param>
-public sealed record AcmeAccountSettings(
+internal sealed record AcmeAccountSettings(
     Uri DirectoryUrl,
     string? Email,
     bool AcceptTermsOfService,

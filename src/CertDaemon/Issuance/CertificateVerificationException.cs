@@ -1,7 +1,7 @@
 namespace CertDaemon.Issuance;
 
 /// <summary>The CA returned a certificate CertDaemon will not accept; nothing was stored.</summary>
-public sealed class CertificateVerificationException : Exception
+internal sealed class CertificateVerificationException : Exception
 {
     public CertificateVerificationException(string certificateName, string problem)
         : base($"certificate '{certificateName}' from the CA was refused: {problem}; nothing was stored")

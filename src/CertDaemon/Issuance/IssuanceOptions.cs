@@ -1,7 +1,7 @@
 namespace CertDaemon.Issuance;
 
 /// <summary>Bounds of one issuance; every wait ends.</summary>
-public sealed record IssuanceOptions
+internal sealed record IssuanceOptions
 {
     /// <summary>How long the CA may take to validate each authorization. The default value is 5 minutes.</summary>
     public TimeSpan AuthorizationTimeout { get; init; } = TimeSpan.FromMinutes(5);

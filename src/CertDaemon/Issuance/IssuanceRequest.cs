@@ -9,7 +9,7 @@ namespace CertDaemon.Issuance;
 /// <param name="Profile">ACME profile (directory <c>meta.profiles</c>), or null for the CA's default.</param>
 /// <param name="Replaces">ARI CertID of the certificate this one replaces (RFC 9773 5), or null.</param>
 /// <param name="PreferredChainIssuer">Pick the alternate chain whose issuer names contain this, when the CA offers one.</param>
-public sealed record IssuanceRequest(
+internal sealed record IssuanceRequest(
     string Name,
     IReadOnlyList<string> Domains,
     KeyType KeyType = KeyType.Ec256,

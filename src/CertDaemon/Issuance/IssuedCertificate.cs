@@ -11,7 +11,7 @@ namespace CertDaemon.Issuance;
 /// <param name="PrivateKeyPem">PKCS#8 PEM. Secret: never log it.</param>
 /// <param name="SerialHex">Lowercase hex, no separators (as <c>openssl x509 -serial</c> prints it, lowercased).</param>
 /// <param name="AriCertificateId">RFC 9773 CertID, for ARI and the next order's <c>replaces</c>; null when the certificate lacks an AKI.</param>
-public sealed record IssuedCertificate(
+internal sealed record IssuedCertificate(
     string Name,
     IReadOnlyList<string> Domains,
     KeyType KeyType,

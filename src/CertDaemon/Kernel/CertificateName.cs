@@ -12,7 +12,7 @@ namespace CertDaemon.Kernel;
 /// a fleet S3 key (prefix at most 512 + name, under S3's 1024). An ad-hoc certificate is named after its first
 /// domain, so a shorter limit would refuse ad-hoc and imported certbot lineages that work today.
 /// </remarks>
-public static class CertificateName
+internal static class CertificateName
 {
     /// <summary>The longest name accepted.</summary>
     public const int MaxLength = 200;

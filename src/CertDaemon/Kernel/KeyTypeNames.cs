@@ -1,7 +1,7 @@
 namespace CertDaemon.Kernel;
 
 /// <summary>The configuration spelling of <see cref="KeyType"/>: <c>ec256</c>, <c>ec384</c>, <c>rsa2048</c>, <c>rsa3072</c>, <c>rsa4096</c>.</summary>
-public static class KeyTypeNames
+internal static class KeyTypeNames
 {
     /// <summary>Every accepted name, in documentation order.</summary>
     public static readonly IReadOnlyList<string> All = ["ec256", "ec384", "rsa2048", "rsa3072", "rsa4096"];

@@ -1,5 +1,7 @@
 namespace CertDaemon.Logging;
 
+// Public only because xunit theories (which must be public) take it as a parameter; nothing outside this
+// assembly uses it.
 /// <summary>Which standard stream log events go to.</summary>
 public enum LogDestination
 {

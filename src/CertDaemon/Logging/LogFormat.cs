@@ -1,5 +1,7 @@
 namespace CertDaemon.Logging;
 
+// Public only because xunit theories (which must be public) take it as a parameter; nothing outside this
+// assembly uses it.
 /// <summary>How log events are written (<c>--log-format</c>).</summary>
 public enum LogFormat
 {

@@ -12,7 +12,7 @@ namespace CertDaemon.Logging;
 /// </summary>
 /// <remarks>Level names are Serilog's (<see cref="LevelNames"/>), compared ignoring case. The configuration check
 /// (<c>certdaemon config check</c>) reports an unknown name; here an unknown name leaves the default in place.</remarks>
-public static class LogLevelSettings
+internal static class LogLevelSettings
 {
     /// <summary>The section's key.</summary>
     public const string SectionName = "Serilog";

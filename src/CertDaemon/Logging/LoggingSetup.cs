@@ -37,7 +37,7 @@ namespace CertDaemon.Logging;
 /// for what it cannot recognise.
 /// </para>
 /// </remarks>
-public static class LoggingSetup
+internal static class LoggingSetup
 {
     /// <summary>The readable line: time, level, event name, message.</summary>
     public const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {EventName}: {Message:lj}{NewLine}{Exception}";

@@ -4,7 +4,7 @@ namespace CertDaemon.Logging;
 /// Stands in for a logged exception whose text contained a secret: <see cref="ToString"/> is the original's
 /// <c>ToString()</c> (type, message, stack, inner exceptions) with the secret replaced.
 /// </summary>
-public sealed class RedactedException : Exception
+internal sealed class RedactedException : Exception
 {
     private readonly string _text;
 

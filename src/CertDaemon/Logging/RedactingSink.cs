@@ -6,7 +6,7 @@ namespace CertDaemon.Logging;
 
 /// <summary>
 /// Wraps a sink and redacts what <see cref="SecretRedactionEnricher"/> cannot reach: the message template text
-/// (a template built from data, against STYLE.md rule 9) and the exception's text. Properties are already
+/// (a template built from data instead of a constant, which should not happen) and the exception's text. Properties are already
 /// redacted by the enricher. Only events that contain something to redact are copied.
 /// </summary>
 internal sealed class RedactingSink(ILogEventSink inner) : ILogEventSink, IDisposable

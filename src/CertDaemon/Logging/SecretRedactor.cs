@@ -5,7 +5,7 @@ namespace CertDaemon.Logging;
 /// <summary>
 /// Replaces text that looks like a secret. A safety net only: it catches PEM private keys and strings shaped like
 /// AWS secret access keys; it cannot recognise EAB HMAC keys, session tokens, passwords or a key split across
-/// properties. Not logging secrets in the first place is the rule (STYLE.md rule 9).
+/// properties. Not logging secrets in the first place is what keeps them out of logs.
 /// </summary>
 internal static partial class SecretRedactor
 {

@@ -4,7 +4,7 @@ namespace CertDaemon.Renewal;
 /// <param name="Start">Window start.</param>
 /// <param name="End">Window end; a window with End &lt;= Start is invalid and ignored (RFC 9773 section 4.2).</param>
 /// <param name="ExplanationUrl">The CA's <c>explanationURL</c>, when it gave one (worth logging: it says why, e.g. a mass revocation).</param>
-public sealed record AriWindow(DateTimeOffset Start, DateTimeOffset End, Uri? ExplanationUrl = null)
+internal sealed record AriWindow(DateTimeOffset Start, DateTimeOffset End, Uri? ExplanationUrl = null)
 {
     public bool IsValid => End > Start;
 }

@@ -8,7 +8,7 @@ namespace CertDaemon.Renewal;
 /// <param name="LastFailureAt">When the last one happened.</param>
 /// <param name="RetryAfter">The CA's <c>Retry-After</c> from the last failure (rate limits), if any: never retry before it.</param>
 /// <param name="NextRegularCheck">The next regular check of this certificate; after the short backoff steps retries wait for it.</param>
-public sealed record FailureHistory(
+internal sealed record FailureHistory(
     int ConsecutiveFailures,
     DateTimeOffset LastFailureAt,
     DateTimeOffset? RetryAfter = null,

@@ -1,10 +1,10 @@
 namespace CertDaemon.Renewal;
 
-/// <summary>When to renew and why (STYLE.md rule 4).</summary>
+/// <summary>When to renew and why: the planner's pure answer, so the schedule and <c>status</c> explain the same decision.</summary>
 /// <param name="RenewAt">The planned moment; at or before <c>now</c> means renew now.</param>
 /// <param name="Reason">Why this moment.</param>
 /// <param name="Explanation">One human sentence for logs and <c>status</c>.</param>
-public sealed record RenewalDecision(DateTimeOffset RenewAt, RenewalReason Reason, string Explanation)
+internal sealed record RenewalDecision(DateTimeOffset RenewAt, RenewalReason Reason, string Explanation)
 {
     /// <summary>The stable reason name (<c>ari-window</c>, <c>one-third-lifetime</c>, ...).</summary>
     public string ReasonName => Reason.ToName();

@@ -12,7 +12,7 @@ namespace CertDaemon.Renewal;
 /// the lifetime fraction, never later than the emergency point (1/20 of the lifetime left); then failure backoff,
 /// which can only move the time later. Fractions are of <c>NotAfter - NotBefore</c>: nothing assumes 90 days.
 /// </remarks>
-public static class RenewalPlanner
+internal static class RenewalPlanner
 {
     /// <summary>Decides when to renew.</summary>
     /// <param name="current">The live certificate, or <see langword="null"/> when there is none.</param>

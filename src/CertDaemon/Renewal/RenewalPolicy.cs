@@ -1,7 +1,7 @@
 namespace CertDaemon.Renewal;
 
 /// <summary>The tunables of <see cref="RenewalPlanner"/>. The defaults follow Let's Encrypt's published client guidance.</summary>
-public sealed record RenewalPolicy
+internal sealed record RenewalPolicy
 {
     /// <summary>The default policy.</summary>
     public static readonly RenewalPolicy Default = new();

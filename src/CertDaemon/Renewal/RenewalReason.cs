@@ -1,5 +1,7 @@
 namespace CertDaemon.Renewal;
 
+// Public only because xunit theories (which must be public) take it as a parameter; nothing outside this
+// assembly uses it.
 /// <summary>Why a renewal is planned when it is. The wire names (<see cref="RenewalReasonNames"/>) are stable: they appear in logs and <c>status --json</c>.</summary>
 public enum RenewalReason
 {

@@ -1,7 +1,7 @@
 namespace CertDaemon.Renewal;
 
 /// <summary>The stable spelling of each <see cref="RenewalReason"/>.</summary>
-public static class RenewalReasonNames
+internal static class RenewalReasonNames
 {
     public static string ToName(this RenewalReason reason) => reason switch
     {

@@ -13,7 +13,7 @@ namespace CertDaemon.Storage;
 /// destination is untouched; a temporary file left by a crash is named <c>.NAME.certdaemon-tmp-RANDOM</c> and
 /// <see cref="DeleteStaleTemporaryFiles(string)"/> removes it on the next start.
 /// </remarks>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>The marker in the names of temporary files; nothing else uses it.</summary>
     public const string TemporaryMarker = ".certdaemon-tmp-";

@@ -5,4 +5,4 @@ namespace CertDaemon.Storage;
 /// <param name="Serial">Serial number, hex upper case.</param>
 /// <param name="NotAfter">Expiry.</param>
 /// <param name="IssuedAt">When CertDaemon stored it.</param>
-public sealed record CertificateHistoryEntry(int Version, string Serial, DateTimeOffset NotAfter, DateTimeOffset IssuedAt);
+internal sealed record CertificateHistoryEntry(int Version, string Serial, DateTimeOffset NotAfter, DateTimeOffset IssuedAt);

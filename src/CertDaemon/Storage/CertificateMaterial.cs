@@ -4,7 +4,7 @@ namespace CertDaemon.Storage;
 /// One certificate set as the CA delivered it: the leaf certificate, the chain (intermediates, leaf's issuer
 /// first) and the private key, all PEM. <see cref="FullChainPem"/> is derived, so it always equals cert + chain.
 /// </summary>
-public sealed record CertificateMaterial(string CertificatePem, string ChainPem, string PrivateKeyPem)
+internal sealed record CertificateMaterial(string CertificatePem, string ChainPem, string PrivateKeyPem)
 {
     /// <summary>The leaf certificate PEM, ending with exactly one newline (what <c>certN.pem</c> holds).</summary>
     public string NormalizedCertificatePem => Normalize(CertificatePem);

@@ -6,7 +6,7 @@ namespace CertDaemon.Storage;
 /// <c>with</c> expressions through <see cref="CertificateStateStore.UpdateAsync"/>. New properties must be optional
 /// so older files keep loading.
 /// </summary>
-public sealed record CertificateState
+internal sealed record CertificateState
 {
     /// <summary>The file format; the default value is 1.</summary>
     public int SchemaVersion { get; init; } = 1;

@@ -20,7 +20,7 @@ namespace CertDaemon.Storage;
 /// writes under a per-name lock). Across processes the last writer wins; the CLI only writes state for the
 /// certificate it is working on, under the certificate store's lineage lock.
 /// </remarks>
-public sealed class CertificateStateStore
+internal sealed class CertificateStateStore
 {
     private const UnixFileMode PrivateDirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 

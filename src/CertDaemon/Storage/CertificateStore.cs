@@ -50,7 +50,7 @@ namespace CertDaemon.Storage;
 /// <see cref="LineageMetadata"/> (marker and journal), <see cref="LiveSwitch"/> (the journalled switch and its one
 /// error path), <see cref="LineageRecoverer"/> (crash recovery) and <see cref="LineageRemoval"/> (prune, purge).</para>
 /// </remarks>
-public sealed class CertificateStore
+internal sealed class CertificateStore
 {
     private readonly LineagePaths _paths;
     private readonly CertificateStoreOptions _options;

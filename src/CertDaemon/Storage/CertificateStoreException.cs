@@ -4,7 +4,7 @@ namespace CertDaemon.Storage;
 /// A store operation failed. The message says which step, on which path, and what was left live; the
 /// <see cref="Exception.InnerException"/> is the underlying I/O error.
 /// </summary>
-public class CertificateStoreException : Exception
+internal class CertificateStoreException : Exception
 {
     public CertificateStoreException(string certificateName, string message, Exception? innerException = null)
         : base(message, innerException)

@@ -1,7 +1,7 @@
 namespace CertDaemon.Storage;
 
 /// <summary>How the certificate store behaves.</summary>
-public sealed record CertificateStoreOptions
+internal sealed record CertificateStoreOptions
 {
     /// <summary>
     /// How many of CertDaemon's own versions to keep per certificate, newest first; the live version is kept in

@@ -8,4 +8,4 @@ namespace CertDaemon.Storage;
 /// <param name="FailedRuns">Failed renewal or deployment runs since the state file was created (a Prometheus counter).</param>
 /// <param name="FailingSince">When the current run of failures began; null while the certificate is healthy.</param>
 /// <param name="LastFailure">What the most recent failed run said (target and cause); null once it recovered.</param>
-public sealed record CheckHistory(DateTimeOffset? LastCheckAt, long FailedRuns = 0, DateTimeOffset? FailingSince = null, string? LastFailure = null);
+internal sealed record CheckHistory(DateTimeOffset? LastCheckAt, long FailedRuns = 0, DateTimeOffset? FailingSince = null, string? LastFailure = null);

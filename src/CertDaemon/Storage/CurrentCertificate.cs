@@ -15,7 +15,7 @@ namespace CertDaemon.Storage;
 /// or for an ACM exportable certificate the ACM endpoint of its region.</param>
 /// <param name="Issuer">The certificate's source, <c>acme</c> (also when absent, as in files written before it existed) or <c>acm-export</c>.</param>
 /// <param name="SourceArn">For <c>acm-export</c>: the ARN of the ACM certificate it was exported from.</param>
-public sealed record CurrentCertificate(
+internal sealed record CurrentCertificate(
     int Version,
     string Serial,
     IReadOnlyList<string> Domains,

@@ -4,7 +4,7 @@ namespace CertDaemon.Storage;
 /// <see cref="AtomicFile"/> replaced the file, but the directory fsync that makes the rename survive a power loss
 /// failed: readers already see the new content, a power cut could bring the old content back.
 /// </summary>
-public sealed class FileNotDurableException : IOException
+internal sealed class FileNotDurableException : IOException
 {
     public FileNotDurableException()
     {

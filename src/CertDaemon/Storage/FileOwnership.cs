@@ -4,4 +4,4 @@ namespace CertDaemon.Storage;
 /// <param name="Owner">The owning user id.</param>
 /// <param name="Group">The owning group id.</param>
 /// <param name="Mode">The permission bits (no file type bits).</param>
-public sealed record FileOwnership(uint Owner, uint Group, UnixFileMode Mode);
+internal sealed record FileOwnership(uint Owner, uint Group, UnixFileMode Mode);

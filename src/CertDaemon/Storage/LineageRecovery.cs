@@ -5,4 +5,4 @@ namespace CertDaemon.Storage;
 /// <param name="Outcome">What was done.</param>
 /// <param name="LiveVersion">The version live afterwards, or null when none is.</param>
 /// <param name="Removed">Paths of the leftovers removed.</param>
-public sealed record LineageRecovery(string Name, RecoveryOutcome Outcome, int? LiveVersion, IReadOnlyList<string> Removed);
+internal sealed record LineageRecovery(string Name, RecoveryOutcome Outcome, int? LiveVersion, IReadOnlyList<string> Removed);

@@ -1,7 +1,7 @@
 namespace CertDaemon.Storage;
 
 /// <summary>What start-up recovery did for one certificate.</summary>
-public enum RecoveryOutcome
+internal enum RecoveryOutcome
 {
     /// <summary>Nothing was unfinished.</summary>
     Clean,

@@ -13,7 +13,7 @@ namespace CertDaemon.Storage;
 /// <param name="CertificateSerial">The serial of the certificate version this state belongs to (null before the first
 /// certificate). When the current certificate's serial differs (a new version, however it was issued), the schedule
 /// starts afresh: a new fraction, no ARI window, no failures.</param>
-public sealed record RenewalState(
+internal sealed record RenewalState(
     double RandomFraction,
     DateTimeOffset? AriWindowStart = null,
     DateTimeOffset? AriWindowEnd = null,

@@ -4,4 +4,4 @@ namespace CertDaemon.Storage;
 /// <param name="Message">What went wrong, as shown by <c>certdaemon status</c> (never secrets).</param>
 /// <param name="At">When.</param>
 /// <param name="Kind">A stable short classification (exception type, ACME problem type), when known.</param>
-public sealed record StateError(string Message, DateTimeOffset At, string? Kind = null);
+internal sealed record StateError(string Message, DateTimeOffset At, string? Kind = null);

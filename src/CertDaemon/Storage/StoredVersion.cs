@@ -13,7 +13,7 @@ namespace CertDaemon.Storage;
 /// <param name="PrivateKeyPath">Absolute path of <c>archive/NAME/privkeyN.pem</c> (mode 0600).</param>
 /// <param name="Serial">The certificate's serial number, hex, upper case, no separators.</param>
 /// <param name="NotAfter">The certificate's expiry.</param>
-public sealed record StoredVersion(
+internal sealed record StoredVersion(
     string Name,
     int Version,
     bool IsCertbotVersion,

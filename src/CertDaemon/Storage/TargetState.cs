@@ -1,7 +1,7 @@
 namespace CertDaemon.Storage;
 
 /// <summary>What one deploy target holds for a certificate.</summary>
-public sealed record TargetState
+internal sealed record TargetState
 {
     /// <summary>Serial of the certificate the target was last successfully given; null when never.</summary>
     public string? HeldSerial { get; init; }

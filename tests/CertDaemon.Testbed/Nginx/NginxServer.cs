@@ -76,7 +76,7 @@ public sealed partial class NginxServer : IAsyncDisposable
     public int ReloadSignalCount => SighupLine().Matches(ReadErrorLog()).Count;
 
     /// <summary>Product options pointing at this nginx.</summary>
-    public NginxOptions ToNginxOptions(TimeSpan? commandTimeout = null) => new()
+    internal NginxOptions ToNginxOptions(TimeSpan? commandTimeout = null) => new()
     {
         Enabled = true,
         TestCommand = TestCommand,

@@ -7,7 +7,7 @@ namespace CertDaemon.Testbed.Pebble;
 /// A test DNS-01 solver that writes straight into pebble-challtestsrv (no Route53): proves the ACME and issuance
 /// layers on their own. Records what it was asked, so tests can check batching and clean-up.
 /// </summary>
-public sealed class ChallTestSrvDnsSolver(ChallTestSrvClient challTestSrv) : IDnsChallengeSolver
+internal sealed class ChallTestSrvDnsSolver(ChallTestSrvClient challTestSrv) : IDnsChallengeSolver
 {
     private readonly ConcurrentDictionary<string, List<string>> _published = new(StringComparer.OrdinalIgnoreCase);
 

@@ -8,7 +8,7 @@ namespace CertDaemon.Tests.Storage;
 /// Quick EC P-256 certificate sets signed by a throw-away CA. Also compiled into the crash harness, so it must not
 /// depend on xunit. Validity dates are fixed: the store does not judge expiry, and the static clock is banned.
 /// </summary>
-public sealed class TestCertificates : IDisposable
+internal sealed class TestCertificates : IDisposable
 {
     private static readonly DateTimeOffset _notBefore = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly ECDsa _caKey;

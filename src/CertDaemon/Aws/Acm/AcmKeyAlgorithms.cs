@@ -8,7 +8,7 @@ namespace CertDaemon.Aws.Acm;
 /// ListCertificates). ACM keeps a certificate's algorithm across re-imports: a certificate that has an ARN can be
 /// replaced only by one with the same algorithm. Pure functions, usable by the configuration validator and the CLI.
 /// </summary>
-public static class AcmKeyAlgorithms
+internal static class AcmKeyAlgorithms
 {
     public const string Rsa1024 = "RSA_1024";
     public const string Rsa2048 = "RSA_2048";

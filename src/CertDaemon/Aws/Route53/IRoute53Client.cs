@@ -11,7 +11,7 @@ namespace CertDaemon.Aws.Route53;
 /// <c>/hostedzone/</c> and <c>/change/</c> prefixes. Names are returned as Route53 spells them (trailing dot,
 /// <c>\052</c> for <c>*</c>); TXT values are the wire form (quoted strings).
 /// </remarks>
-public interface IRoute53Client
+internal interface IRoute53Client
 {
     /// <summary>ListHostedZonesByName starting at <paramref name="dnsName"/> (zones in reversed-label order from there).</summary>
     Task<IReadOnlyList<HostedZone>> ListHostedZonesByNameAsync(string dnsName, int maxItems, CancellationToken cancellationToken);

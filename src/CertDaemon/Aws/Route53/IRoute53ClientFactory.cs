@@ -8,7 +8,7 @@ namespace CertDaemon.Aws.Route53;
 /// always gets the same client instance; every client shares one rate limiter, so all of them together stay
 /// within the account's Route53 request budget. Clients live as long as the factory.
 /// </remarks>
-public interface IRoute53ClientFactory
+internal interface IRoute53ClientFactory
 {
     /// <summary>A client signing with the standard chain, or with <paramref name="roleArn"/> assumed on top of it.</summary>
     /// <param name="roleArn">Role to assume (per-certificate <c>Route53.RoleArn</c>); null for the chain's own identity.</param>

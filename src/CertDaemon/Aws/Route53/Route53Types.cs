@@ -1,34 +1,34 @@
 namespace CertDaemon.Aws.Route53;
 
 /// <summary>A hosted zone; <see cref="Id"/> without the <c>/hostedzone/</c> prefix, <see cref="Name"/> with trailing dot.</summary>
-public sealed record HostedZone(string Id, string Name, bool PrivateZone, long ResourceRecordSetCount);
+internal sealed record HostedZone(string Id, string Name, bool PrivateZone, long ResourceRecordSetCount);
 
 /// <summary>GetHostedZone's answer: the zone and the names of its authoritative servers (empty for private zones).</summary>
-public sealed record HostedZoneDetails(HostedZone Zone, IReadOnlyList<string> NameServers);
+internal sealed record HostedZoneDetails(HostedZone Zone, IReadOnlyList<string> NameServers);
 
 /// <summary>A record set as on the wire: TXT values are quoted strings, names carry a trailing dot.</summary>
-public sealed record ResourceRecordSet(string Name, string Type, long? Ttl, IReadOnlyList<string> Values);
+internal sealed record ResourceRecordSet(string Name, string Type, long? Ttl, IReadOnlyList<string> Values);
 
 /// <summary>One page of ListResourceRecordSets; when truncated, continue from NextRecordName/NextRecordType.</summary>
-public sealed record ResourceRecordSetPage(
+internal sealed record ResourceRecordSetPage(
     IReadOnlyList<ResourceRecordSet> RecordSets, bool IsTruncated, string? NextRecordName, string? NextRecordType);
 
-public enum ChangeAction
+internal enum ChangeAction
 {
     Create,
     Delete,
     Upsert,
 }
 
-public sealed record ResourceRecordSetChange(ChangeAction Action, ResourceRecordSet RecordSet);
+internal sealed record ResourceRecordSetChange(ChangeAction Action, ResourceRecordSet RecordSet);
 
-public sealed record ChangeBatch(IReadOnlyList<ResourceRecordSetChange> Changes, string? Comment = null);
+internal sealed record ChangeBatch(IReadOnlyList<ResourceRecordSetChange> Changes, string? Comment = null);
 
-public enum ChangeStatus
+internal enum ChangeStatus
 {
     Pending,
     InSync,
 }
 
 /// <summary>A submitted change; <see cref="Id"/> without the <c>/change/</c> prefix.</summary>
-public sealed record ChangeInfo(string Id, ChangeStatus Status, DateTimeOffset SubmittedAt);
+internal sealed record ChangeInfo(string Id, ChangeStatus Status, DateTimeOffset SubmittedAt);

@@ -7,23 +7,22 @@ namespace CertDaemon.Dns.Route53;
 /// per hosted zone, UPSERT (idempotent), records already in place left alone. They stay: ACM's managed renewal
 /// validates again with the same records, so they are never removed.
 /// </summary>
-internal sealed class AcmValidationRecordWriter(IRoute53Client route53, bool privateZones)
+internal sealed class AcmValidationRecordWriter(IRoute53ClientFactory clients, Route53SolverOptions options) : IValidationRecordWriter
 {
     /// <summary>The TTL of the validation records (ACM's console uses 300 s too).</summary>
     public const long Ttl = 300;
 
     private const string ChangeComment = "certdaemon: ACM DNS validation (kept for managed renewal)";
 
-    /// <param name="records">Record name (fully qualified) and CNAME target; duplicates (a name and its wildcard share one) are written once.</param>
-    /// <param name="hostedZoneId">The configured zone, or null to find each name's zone.</param>
-    /// <returns>Per zone written: the zone name, the change id and the record names; zones whose records were all in place are absent.</returns>
+    /// <inheritdoc />
     /// <exception cref="HostedZoneNotFoundException">No usable hosted zone holds a name.</exception>
     /// <exception cref="Aws.AwsServiceException">Route53 refused a call.</exception>
     public async Task<IReadOnlyList<(string Zone, string ChangeId, IReadOnlyList<string> Names)>> WriteAsync(
-        IReadOnlyList<(string Name, string Value)> records, string? hostedZoneId, CancellationToken cancellationToken)
+        IReadOnlyList<(string Name, string Value)> records, string? hostedZoneId, string? roleArn, string? externalId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var zones = new HostedZoneResolver(route53, privateZones);
+        var route53 = clients.Create(roleArn, externalId);
+        var zones = new HostedZoneResolver(route53, options.PrivateZones);
         var wanted = records
             .Select(r => (Name: DnsName.Normalize(r.Name), Value: DnsName.Normalize(r.Value)))
             .DistinctBy(r => r.Name, StringComparer.Ordinal)

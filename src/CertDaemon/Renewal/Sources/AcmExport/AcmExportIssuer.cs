@@ -2,9 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using CertDaemon.Aws;
 using CertDaemon.Aws.Acm;
-using CertDaemon.Aws.Route53;
 using CertDaemon.Configuration;
-using CertDaemon.Dns.Route53;
+using CertDaemon.Dns;
 using CertDaemon.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -23,7 +22,7 @@ namespace CertDaemon.Renewal.Sources.AcmExport;
 /// managed renewal validates with them again).
 /// </remarks>
 internal sealed class AcmExportIssuer(
-    IAcmClientFactory acm, IRoute53ClientFactory route53, CertDaemonOptions options, TimeProvider time, ILogger<AcmExportIssuer> logger)
+    IAcmClientFactory acm, IValidationRecordWriter validationRecords, CertDaemonOptions options, TimeProvider time, ILogger<AcmExportIssuer> logger)
 {
     /// <summary>The tag CertDaemon puts on the certificates it requests, to find them again.</summary>
     public const string NameTag = "certdaemon:name";
@@ -226,8 +225,8 @@ internal sealed class AcmExportIssuer(
             return;
         }
 
-        var writer = new AcmValidationRecordWriter(route53.Create(certificate.RoleArn, certificate.ExternalId), options.Route53.PrivateZones);
-        foreach (var (zone, changeId, names) in await writer.WriteAsync(records, certificate.HostedZoneId, cancellationToken))
+        var written = await validationRecords.WriteAsync(records, certificate.HostedZoneId, certificate.RoleArn, certificate.ExternalId, cancellationToken);
+        foreach (var (zone, changeId, names) in written)
         {
             AcmExportLog.ValidationRecordsWritten(logger, certificate.Name, zone, changeId, names);
         }
