@@ -124,9 +124,9 @@ internal sealed class FleetCertificateRenewer(
         var imports = new Dictionary<string, FleetAcmImport>(previous?.Acm ?? new Dictionary<string, FleetAcmImport>(), StringComparer.Ordinal);
         foreach (var (target, held) in state?.Targets ?? new Dictionary<string, TargetState>())
         {
-            if (target.StartsWith(FleetAcmTarget.Prefix, StringComparison.Ordinal) && held is { Arn: { } arn, HeldSerial: { } serial })
+            if (AcmTargetName.TryGetRegion(target, out var region) && held is { Arn: { } arn, HeldSerial: { } serial })
             {
-                imports[target[FleetAcmTarget.Prefix.Length..]] = new FleetAcmImport(arn, serial, held.LastSuccessAt ?? DateTimeOffset.MinValue);
+                imports[region] = new FleetAcmImport(arn, serial, held.LastSuccessAt ?? DateTimeOffset.MinValue);
             }
         }
 

@@ -36,13 +36,7 @@ internal static class CertDaemonServices
         services.AddCertDaemonAws(_ => new Route53ClientFactoryOptions { Endpoint = options.Route53.EndpointUrl });
 
         // ACME: one HttpClient (pooled connections) trusting Acme.TrustedCaFile's roots for the CA's TLS only.
-        services.AddSingleton(_ => new HttpClient(AcmeHttpHandlerFactory.Create(
-            options.Acme.TrustedCaFile is { } caFile ? AcmeHttpHandlerFactory.LoadPemBundle(caFile) : null))
-        {
-            Timeout = TimeSpan.FromSeconds(60),
-            // ACME responses are small (a certificate chain is a few KB): a CA answering without end is an error.
-            MaxResponseContentBufferSize = 4 * 1024 * 1024,
-        });
+        services.AddSingleton(_ => AcmeHttpHandlerFactory.CreateClient(options.Acme.TrustedCaFile));
         services.AddSingleton(sp => new AcmeAccountProvisioner(options.StateDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(new AcmeAccountSettings(
             options.Acme.DirectoryUrl, options.Acme.Email, options.Acme.AcceptTermsOfService,

@@ -67,7 +67,7 @@ internal static class AcmKeyTypeGuard
             }
 
             var imported = state.Targets
-                .Where(t => t.Key.StartsWith("acm:", StringComparison.Ordinal) && t.Value.Arn is not null && acm.Regions.Contains(t.Key[4..], StringComparer.Ordinal))
+                .Where(t => AcmTargetName.TryGetRegion(t.Key, out var region) && t.Value.Arn is not null && acm.Regions.Contains(region, StringComparer.Ordinal))
                 .Select(t => t.Value.Arn!)
                 .ToList();
             if (imported.Count > 0)
