@@ -229,18 +229,8 @@ internal sealed class AwsRetryHandler : DelegatingHandler
     }
 
     /// <summary>One call through the handler: what every attempt copies, and what the last attempt answered.</summary>
-    private sealed class AwsCall(HttpRequestMessage request, byte[]? body, string operation, bool idempotent, CancellationToken callerToken)
+    private sealed record AwsCall(HttpRequestMessage Request, byte[]? Body, string Operation, bool Idempotent, CancellationToken CallerToken)
     {
-        public HttpRequestMessage Request { get; } = request;
-
-        public byte[]? Body { get; } = body;
-
-        public string Operation { get; } = operation;
-
-        public bool Idempotent { get; } = idempotent;
-
-        public CancellationToken CallerToken { get; } = callerToken;
-
         public int Attempts { get; set; }
 
         public string? LastErrorCode { get; set; }
