@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CertDaemon.Testbed.Pebble;
 using CertDaemon.Testbed.Route53;
 using CertDaemon.Tests.Cli;
 using CertDaemon.Tests.Testbed;
@@ -17,8 +18,11 @@ public sealed class ManualRunFailureTests(ITestOutputHelper output)
     public async Task A_failed_manual_issue_logs_RenewalFailed_and_notifies_once_and_the_next_success_notifies_recovery()
     {
         await using var webhook = new WebhookReceiver();
-        await using var testbed = await CliTestbed.StartAsync(["example.test"], config =>
-            config["Notifications"] = new Dictionary<string, object?> { ["WebhookUrl"] = webhook.Url.ToString() });
+        // No authorization reuse: every run must publish its challenge record, so the injected fault always bites.
+        await using var testbed = await CliTestbed.StartAsync(
+            ["example.test"],
+            config => config["Notifications"] = new Dictionary<string, object?> { ["WebhookUrl"] = webhook.Url.ToString() },
+            pebbleOptions: new PebbleOptions { NonceRejectPercent = 20, AuthorizationReusePercent = 0 });
         Task<CliProcess.Result> Run(params string[] arguments) =>
             CliProcess.RunAsync([.. arguments, "--config", testbed.ConfigPath, "--log-format", "json"], testbed.Environment);
 
