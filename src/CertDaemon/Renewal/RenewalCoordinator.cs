@@ -137,6 +137,11 @@ internal sealed class RenewalCoordinator(
     private async Task<RenewalCheckResult> RenewNowAsync(ManagedCertificate certificate, RenewalDecision decision, CertificateState? state, CancellationToken cancellationToken)
     {
         var name = certificate.Name;
+
+        // An order whose result cannot be recorded spends the CA's rate limit and leaves the live files ahead of the
+        // state: a read-only or full state directory fails here, before anything is ordered (a state-file error
+        // escapes, as it does from every other state write of a check).
+        await states.UpdateAsync(name, s => s, cancellationToken);
         RenewalLog.RenewalStarting(logger, name, decision.ReasonName);
         LifecycleOutcome outcome;
         try
