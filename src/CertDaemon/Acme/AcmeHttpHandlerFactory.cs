@@ -8,8 +8,26 @@ namespace CertDaemon.Acme;
 /// server's TLS only (a private or test CA); they never touch the system trust store, and a host-name mismatch is
 /// never accepted.
 /// </summary>
+/// <remarks>
+/// The daemon holds one ACME <see cref="HttpClient"/> for its whole life rather than taking clients from
+/// <c>IHttpClientFactory</c>: the handler's <see cref="SocketsHttpHandler.PooledConnectionLifetime"/> already
+/// re-resolves the CA's address every few minutes (the reason the factory rotates handlers), the trusted roots are fixed
+/// at start, and the factory's logging handlers would add a log line per ACME request that is in no written contract.
+/// </remarks>
 internal static class AcmeHttpHandlerFactory
 {
+    /// <summary>
+    /// The daemon's ACME client over <see cref="Create"/>, trusting <paramref name="trustedCaFile"/>'s roots (none when
+    /// null) for the CA's TLS. A CA that stops answering fails the request after 60 s; a body over 4 MiB is refused.
+    /// </summary>
+    public static HttpClient CreateClient(string? trustedCaFile) =>
+        new(Create(trustedCaFile is null ? null : LoadPemBundle(trustedCaFile)))
+        {
+            Timeout = TimeSpan.FromSeconds(60),
+            // ACME responses are small (a certificate chain is a few KB): a CA answering without end is an error.
+            MaxResponseContentBufferSize = 4 * 1024 * 1024,
+        };
+
     public static SocketsHttpHandler Create(X509Certificate2Collection? extraTrustedRoots)
     {
         var handler = new SocketsHttpHandler

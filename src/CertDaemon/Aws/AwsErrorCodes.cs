@@ -8,24 +8,9 @@ namespace CertDaemon.Aws;
 /// </summary>
 internal static class AwsErrorCodes
 {
-    // Route53 (REST-XML) and the JSON services (ACM, STS) spell throttling differently; all mean "slow down".
-    private static readonly HashSet<string> RetryableCodes = new(StringComparer.Ordinal)
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestLimitExceeded",
-        "TooManyRequestsException",
-        "PriorRequestNotComplete",
-        "RequestTimeout",
-        "RequestTimeoutException",
-        "InternalFailure",
-        "InternalError",
-        "ServiceUnavailable",
-    };
-
     // Answers that say the request was refused before the service acted on it: safe to repeat even a request that
-    // is not idempotent (see AwsRequestOptions.Idempotent).
+    // is not idempotent (see AwsRequestOptions.Idempotent). Route53 (REST-XML) and the JSON services (ACM, STS) spell
+    // throttling differently; all mean "slow down".
     private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
     {
         "Throttling",
@@ -34,6 +19,19 @@ internal static class AwsErrorCodes
         "RequestLimitExceeded",
         "TooManyRequestsException",
     };
+
+    // Throttling, plus answers after which the request may or may not have run: repeated only when idempotent.
+    private static readonly HashSet<string> RetryableCodes = new(
+        [
+            .. ThrottlingCodes,
+            "PriorRequestNotComplete",
+            "RequestTimeout",
+            "RequestTimeoutException",
+            "InternalFailure",
+            "InternalError",
+            "ServiceUnavailable",
+        ],
+        StringComparer.Ordinal);
 
     // Listed explicitly so a 5xx carrying one of these (never seen, but cheap to guard) is still not repeated:
     // repeating a rejected batch or a bad signature only burns the account's shared request budget.

@@ -2,6 +2,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Signing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CertDaemon.Aws;
 
@@ -10,6 +11,12 @@ namespace CertDaemon.Aws;
 /// <c>AwsRetryHandler -> AwsRateLimitHandler -> SigV4SigningHandler -> transport</c>.
 /// Retry is outermost so every attempt takes its own rate-limit token and is signed afresh.
 /// </summary>
+/// <remarks>
+/// Not built through <c>IHttpClientFactory</c>: a client is made per role and per region at run time, each chain
+/// holding that identity's credentials, which the factory's named clients (configured once at registration) do not
+/// model; the DNS refresh its handler rotation buys a long-running process, <see cref="SocketsHttpHandler.PooledConnectionLifetime"/>
+/// already gives; and its logging handlers would add a log line per request that is in no written contract.
+/// </remarks>
 internal static class AwsHttpPipeline
 {
     /// <param name="credentials">Signing credentials (see <see cref="AwsCredentialChain"/>).</param>
@@ -43,7 +50,26 @@ internal static class AwsHttpPipeline
         return new AwsRetryHandler(retry, service, timeProvider, logger, jitter) { InnerHandler = limiter };
     }
 
-    /// <summary>An HttpClient over <see cref="Create"/> with no client-level timeout (attempts have their own).</summary>
-    public static HttpClient CreateClient(HttpMessageHandler pipeline, Uri endpoint) =>
-        new(pipeline, disposeHandler: true) { BaseAddress = endpoint, Timeout = Timeout.InfiniteTimeSpan };
+    /// <summary>
+    /// The HttpClient every AWS wire client wraps: <see cref="Create"/>'s chain with the defaults filled in
+    /// (<see cref="AwsRetryOptions.Default"/>, the system clock, no logging), <paramref name="endpoint"/> as base
+    /// address and no client-level timeout (attempts have their own). The client owns the chain.
+    /// </summary>
+    public static HttpClient CreateClient(
+        Uri endpoint,
+        AWSCredentials credentials,
+        RegionEndpoint region,
+        string service,
+        AwsRequestRateLimiter rateLimiter,
+        AwsRetryOptions? retry,
+        TimeProvider? timeProvider,
+        ILogger? logger,
+        HttpMessageHandler? transport)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var pipeline = Create(
+            credentials, region, service, rateLimiter, retry ?? AwsRetryOptions.Default, timeProvider ?? TimeProvider.System,
+            logger ?? NullLogger.Instance, transport);
+        return new HttpClient(pipeline, disposeHandler: true) { BaseAddress = endpoint, Timeout = Timeout.InfiniteTimeSpan };
+    }
 }

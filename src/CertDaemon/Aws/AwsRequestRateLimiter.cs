@@ -9,6 +9,9 @@ namespace CertDaemon.Aws;
 /// <remarks>
 /// Waiters reserve their token when they arrive (the bucket may go negative), so they are served in arrival order
 /// and no one starves. Time comes from the injected <see cref="TimeProvider"/>.
+/// Hand-written rather than <c>System.Threading.RateLimiting.TokenBucketRateLimiter</c>: that one reads the
+/// machine's clock and replenishes from its own timer, with no way to give it a <see cref="TimeProvider"/>, so its
+/// waits could not follow the daemon's clock nor be driven by a fake one in tests.
 /// </remarks>
 internal sealed class AwsRequestRateLimiter
 {

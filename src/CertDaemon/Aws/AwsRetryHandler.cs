@@ -1,5 +1,9 @@
 using System.Net.Http.Headers;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 
 namespace CertDaemon.Aws;
 
@@ -10,17 +14,24 @@ namespace CertDaemon.Aws;
 /// <c>AccessDenied</c>) is returned at once.
 /// </summary>
 /// <remarks>
-/// Sits <b>outside</b> the rate limiter and the SigV4 signer: every attempt is a fresh copy of the request (body
-/// buffered once), so it takes its own rate-limit token and gets a fresh signature and <c>X-Amz-Date</c>.
-/// When retries run out, the last answer is returned (or the last exception rethrown) for the client to map.
+/// The loop, the per-attempt timeout and the waits are a Polly <see cref="ResiliencePipeline{T}"/> on the injected
+/// clock; what stays here is what Polly cannot know: <see cref="AwsErrorCodes"/> as the predicate, the AWS backoff
+/// (Polly's jitter is decorrelated, not the full jitter the bounds promise) and the request copy. The handler sits
+/// <b>outside</b> the rate limiter and the SigV4 signer, and the pipeline wraps the whole inner chain: every attempt
+/// is a fresh copy of the request (body buffered once), so it takes its own rate-limit token and gets a fresh
+/// signature and <c>X-Amz-Date</c>. When retries run out, the last answer is returned (or the last exception
+/// rethrown) for the client to map.
 /// </remarks>
 internal sealed class AwsRetryHandler : DelegatingHandler
 {
+    private static readonly ResiliencePropertyKey<AwsCall> CallKey = new("certdaemon.aws.call");
+
     private readonly AwsRetryOptions _options;
     private readonly string _service;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Func<double> _jitter;
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
     /// <param name="options">Retry bounds; validated here.</param>
     /// <param name="service">SigV4 service name, for logs.</param>
@@ -36,91 +47,133 @@ internal sealed class AwsRetryHandler : DelegatingHandler
         _timeProvider = timeProvider;
         _logger = logger;
         _jitter = jitter ?? Random.Shared.NextDouble;
+        _pipeline = BuildPipeline();
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var operation = AwsRequestOptions.GetOperation(request);
-        var idempotent = AwsRequestOptions.IsIdempotent(request);
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
-
-        for (var attempt = 1; ; attempt++)
+        var call = new AwsCall(request, body, AwsRequestOptions.GetOperation(request), AwsRequestOptions.IsIdempotent(request), cancellationToken);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        Outcome<HttpResponseMessage> outcome;
+        try
         {
-            using var attemptRequest = Copy(request, body);
-            using var attemptTimeout = new CancellationTokenSource(_options.AttemptTimeout, _timeProvider);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, attemptTimeout.Token);
-            HttpResponseMessage response;
-            try
-            {
-                response = await base.SendAsync(attemptRequest, linked.Token);
-            }
-            catch (Exception ex) when (idempotent && IsTransient(ex, cancellationToken) && attempt < _options.MaxAttempts)
-            {
-                var failure = ex is OperationCanceledException ? "AttemptTimeout" : ex.GetType().Name;
-                await BackOffAsync(operation, attempt, Backoff(attempt), failure, cancellationToken);
-                continue;
-            }
-            catch (Exception ex) when (IsTransient(ex, cancellationToken))
-            {
-                AwsLog.RequestRetriesExhausted(_logger, _service, operation, attempt, ex.GetType().Name);
-                if (ex is OperationCanceledException)
-                {
-                    throw new TimeoutException($"{_service} {operation}: each of {attempt} attempts took longer than {_options.AttemptTimeout}.", ex);
-                }
-
-                throw;
-            }
-
-            if (response.IsSuccessStatusCode)
-            {
-                return response;
-            }
-
-            // Buffer the error body so the classification here and the client's error mapping both can read it.
-            await response.Content.LoadIntoBufferAsync(cancellationToken);
-            var error = AwsErrorResponseReader.Parse(await response.Content.ReadAsStringAsync(cancellationToken), response.Headers);
-            var code = error.Code ?? $"HTTP{(int)response.StatusCode}";
-            // A request that must not run twice is repeated only when the answer proves it did not run (throttling).
-            var retryable = idempotent
-                ? AwsErrorCodes.IsRetryable(response.StatusCode, error.Code)
-                : AwsErrorCodes.IsThrottling(response.StatusCode, error.Code);
-            if (!retryable)
-            {
-                return response;
-            }
-
-            if (attempt >= _options.MaxAttempts)
-            {
-                AwsLog.RequestRetriesExhausted(_logger, _service, operation, attempt, code);
-                return response;
-            }
-
-            var delay = Backoff(attempt);
-            var retryAfter = RetryAfter(response.Headers.RetryAfter);
-            if (retryAfter is { } wanted)
-            {
-                if (wanted > _options.MaxRetryAfter)
-                {
-                    AwsLog.RequestRetriesExhausted(_logger, _service, operation, attempt, code);
-                    return response;
-                }
-
-                delay = wanted;
-            }
-
-            response.Dispose();
-            await BackOffAsync(operation, attempt, delay, code, cancellationToken);
+            context.Properties.Set(CallKey, call);
+            outcome = await _pipeline.ExecuteOutcomeAsync(
+                static async (attemptContext, state) => Outcome.FromResult(await state.Handler.AttemptAsync(state.Call, attemptContext.CancellationToken)),
+                context,
+                (Handler: this, Call: call));
         }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        if (outcome.Exception is { } ex)
+        {
+            if (IsTransient(ex, cancellationToken))
+            {
+                AwsLog.RequestRetriesExhausted(_logger, _service, call.Operation, call.Attempts, FailureName(ex));
+                if (ex is OperationCanceledException or TimeoutRejectedException)
+                {
+                    throw new TimeoutException($"{_service} {call.Operation}: each of {call.Attempts} attempts took longer than {_options.AttemptTimeout}.", ex);
+                }
+            }
+
+            ExceptionDispatchInfo.Throw(ex);
+        }
+
+        var response = outcome.Result!;
+        if (RetryableFailure(response, call) is { } code)
+        {
+            // Still failing in a way worth repeating: the attempts ran out, or the server asked for too long a wait.
+            AwsLog.RequestRetriesExhausted(_logger, _service, call.Operation, call.Attempts, code);
+        }
+
+        return response;
+    }
+
+    private ResiliencePipeline<HttpResponseMessage> BuildPipeline()
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _timeProvider };
+        if (_options.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = _options.MaxAttempts - 1,
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context.Properties.GetValue(CallKey, null!))),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
+                    (args.Outcome.Result is { } response ? RetryAfter(response.Headers.RetryAfter) : null) ?? Backoff(args.AttemptNumber + 1)),
+                OnRetry = args =>
+                {
+                    var call = args.Context.Properties.GetValue(CallKey, null!);
+                    var code = args.Outcome.Exception is { } ex ? FailureName(ex) : RetryableFailure(args.Outcome.Result!, call)!;
+                    AwsLog.RequestRetried(_logger, _service, call.Operation, args.AttemptNumber + 1, args.RetryDelay, code);
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        // Inside the retry: each attempt has its own limit, and a timed-out attempt is one more transient failure.
+        return builder.AddTimeout(_options.AttemptTimeout).Build();
+    }
+
+    private async Task<HttpResponseMessage> AttemptAsync(AwsCall call, CancellationToken attemptToken)
+    {
+        call.Attempts++;
+        call.LastErrorCode = null;
+        using var attemptRequest = Copy(call.Request, call.Body);
+        var response = await base.SendAsync(attemptRequest, attemptToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            // Buffer the error body so the classification here and the client's error mapping both can read it.
+            await response.Content.LoadIntoBufferAsync(call.CallerToken);
+            var error = AwsErrorResponseReader.Parse(await response.Content.ReadAsStringAsync(call.CallerToken), response.Headers);
+            call.LastErrorCode = error.Code;
+        }
+
+        return response;
+    }
+
+    private bool ShouldRetry(Outcome<HttpResponseMessage> outcome, AwsCall call)
+    {
+        if (outcome.Exception is { } ex)
+        {
+            return call.Idempotent && IsTransient(ex, call.CallerToken);
+        }
+
+        var response = outcome.Result!;
+        // A Retry-After longer than the bound ends the retries rather than blocking a renewal for minutes.
+        return RetryableFailure(response, call) is not null
+            && (RetryAfter(response.Headers.RetryAfter) is not { } wanted || wanted <= _options.MaxRetryAfter);
+    }
+
+    /// <summary>The failure's code when <paramref name="response"/> is worth repeating; null when it is final.</summary>
+    private static string? RetryableFailure(HttpResponseMessage response, AwsCall call)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        // A request that must not run twice is repeated only when the answer proves it did not run (throttling).
+        var retryable = call.Idempotent
+            ? AwsErrorCodes.IsRetryable(response.StatusCode, call.LastErrorCode)
+            : AwsErrorCodes.IsThrottling(response.StatusCode, call.LastErrorCode);
+        return retryable ? call.LastErrorCode ?? $"HTTP{(int)response.StatusCode}" : null;
     }
 
     private static bool IsTransient(Exception ex, CancellationToken callerToken) => ex switch
     {
-        // The caller's own cancellation is never retried; an attempt timeout (our token) is.
+        // The caller's own cancellation is never retried; an attempt timeout (ours, or the transport's) is.
         OperationCanceledException => !callerToken.IsCancellationRequested,
-        HttpRequestException or IOException => true,
+        TimeoutRejectedException or HttpRequestException or IOException => true,
         _ => false,
     };
+
+    private static string FailureName(Exception ex) =>
+        ex is OperationCanceledException or TimeoutRejectedException ? "AttemptTimeout" : ex.GetType().Name;
 
     private TimeSpan Backoff(int attempt)
     {
@@ -143,15 +196,6 @@ internal sealed class AwsRetryHandler : DelegatingHandler
         }
 
         return null;
-    }
-
-    private async Task BackOffAsync(string operation, int attempt, TimeSpan delay, string code, CancellationToken cancellationToken)
-    {
-        AwsLog.RequestRetried(_logger, _service, operation, attempt, delay, code);
-        if (delay > TimeSpan.Zero)
-        {
-            await Task.Delay(delay, _timeProvider, cancellationToken);
-        }
     }
 
     private static HttpRequestMessage Copy(HttpRequestMessage original, byte[]? body)
@@ -182,5 +226,13 @@ internal sealed class AwsRetryHandler : DelegatingHandler
         }
 
         return copy;
+    }
+
+    /// <summary>One call through the handler: what every attempt copies, and what the last attempt answered.</summary>
+    private sealed record AwsCall(HttpRequestMessage Request, byte[]? Body, string Operation, bool Idempotent, CancellationToken CallerToken)
+    {
+        public int Attempts { get; set; }
+
+        public string? LastErrorCode { get; set; }
     }
 }

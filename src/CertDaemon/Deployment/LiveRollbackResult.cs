@@ -23,6 +23,18 @@ internal abstract record LiveRollbackResult
         public override string Describe() => "there is no previous version to switch the live files back to";
     }
 
+    /// <summary>
+    /// Another tool made a different version live after this deployment's switch (certbot renewing through
+    /// <c>live/NAME</c>): switching "back" would replace that version with an older one, so it was left live.
+    /// </summary>
+    /// <param name="Version">The version that is live.</param>
+    /// <param name="Serial">Its serial, lower-case hex.</param>
+    public sealed record LeftInPlace(int Version, string Serial) : LiveRollbackResult
+    {
+        public override string Describe() =>
+            $"the live files were not switched back: version {Version} (serial {Serial}), which another tool (certbot?) made live after this deployment's switch, was left live and becomes the current certificate";
+    }
+
     /// <summary>Switching back was attempted and failed; the live links may still point at the new version.</summary>
     /// <param name="Error">Why, for the operator.</param>
     public sealed record Failed(string Error) : LiveRollbackResult

@@ -100,11 +100,11 @@ internal sealed class FleetCertificateRenewer(
             issued.NotBefore, issued.NotAfter, issued.AriCertificateId, state?.Current?.DirectoryUrl ?? new Uri("about:blank"),
             time.GetUtcNow(), leases.Instance.Id, files, AcmImports(previous?.Manifest, state));
 
-        var etag = await manifests.TryWriteAsync(manifest, previous?.ETag, cancellationToken);
-        if (etag is not null)
+        if (await manifests.TryPublishAsync(manifest, previous?.Manifest, previous?.ETag, cancellationToken) is var (written, etag, retired))
         {
-            cache.Remember(manifest, etag);
+            cache.Remember(written, etag);
             FleetLog.CertificatePublished(logger, certificate.Name, issued.SerialHex, version);
+            await RetireAsync(written, retired, cancellationToken);
             return;
         }
 
@@ -118,15 +118,34 @@ internal sealed class FleetCertificateRenewer(
         }
     }
 
+    /// <summary>Deletes the versions the new manifest no longer keeps; a failure leaves them orphaned, never fails the renewal.</summary>
+    private async Task RetireAsync(FleetManifest current, IReadOnlyList<FleetPreviousVersion> retired, CancellationToken cancellationToken)
+    {
+        if (retired.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await manifests.DeleteVersionsAsync(current, retired, cancellationToken);
+            FleetLog.VersionsDeleted(logger, current.Name, string.Join(", ", retired.Select(v => v.Version)));
+        }
+        catch (FleetStoreException e)
+        {
+            FleetLog.VersionsNotDeleted(logger, e, current.Name, string.Join(", ", retired.Select(v => v.Version)), e.Message);
+        }
+    }
+
     /// <summary>The fleet's ACM certificates after this renewal: what this instance imported, else what the fleet had.</summary>
     private static Dictionary<string, FleetAcmImport> AcmImports(FleetManifest? previous, CertificateState? state)
     {
         var imports = new Dictionary<string, FleetAcmImport>(previous?.Acm ?? new Dictionary<string, FleetAcmImport>(), StringComparer.Ordinal);
         foreach (var (target, held) in state?.Targets ?? new Dictionary<string, TargetState>())
         {
-            if (target.StartsWith(FleetAcmTarget.Prefix, StringComparison.Ordinal) && held is { Arn: { } arn, HeldSerial: { } serial })
+            if (AcmTargetName.TryGetRegion(target, out var region) && held is { Arn: { } arn, HeldSerial: { } serial })
             {
-                imports[target[FleetAcmTarget.Prefix.Length..]] = new FleetAcmImport(arn, serial, held.LastSuccessAt ?? DateTimeOffset.MinValue);
+                imports[region] = new FleetAcmImport(arn, serial, held.LastSuccessAt ?? DateTimeOffset.MinValue);
             }
         }
 

@@ -78,7 +78,7 @@ internal sealed class FleetSynchronizer(
     /// </summary>
     internal static Dictionary<string, TargetState> AcmHeldByFleet(FleetManifest manifest) =>
         manifest.Acm.ToDictionary(
-            a => FleetAcmTarget.Prefix + a.Key,
+            a => AcmTargetName.For(a.Key),
             a => new TargetState
             {
                 Arn = a.Value.Arn,

@@ -36,13 +36,7 @@ internal static class CertDaemonServices
         services.AddCertDaemonAws(_ => new Route53ClientFactoryOptions { Endpoint = options.Route53.EndpointUrl });
 
         // ACME: one HttpClient (pooled connections) trusting Acme.TrustedCaFile's roots for the CA's TLS only.
-        services.AddSingleton(_ => new HttpClient(AcmeHttpHandlerFactory.Create(
-            options.Acme.TrustedCaFile is { } caFile ? AcmeHttpHandlerFactory.LoadPemBundle(caFile) : null))
-        {
-            Timeout = TimeSpan.FromSeconds(60),
-            // ACME responses are small (a certificate chain is a few KB): a CA answering without end is an error.
-            MaxResponseContentBufferSize = 4 * 1024 * 1024,
-        });
+        services.AddSingleton(_ => AcmeHttpHandlerFactory.CreateClient(options.Acme.TrustedCaFile));
         services.AddSingleton(sp => new AcmeAccountProvisioner(options.StateDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(new AcmeAccountSettings(
             options.Acme.DirectoryUrl, options.Acme.Email, options.Acme.AcceptTermsOfService,
@@ -131,8 +125,11 @@ internal static class CertDaemonServices
         services.AddSingleton(sp => new CertificateStatusReader(
             options, sp.GetRequiredService<ManagedCertificateCatalog>(), sp.GetRequiredService<CertificateStateStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MetricsPublisher>();
+        // The webhook client lives as long as the daemon: pooled connections are renewed every few minutes so a
+        // receiver that moved (DNS) is reached at its new address.
         services.AddSingleton(sp => new NotificationDispatcher(
-            options, sp.GetRequiredService<CertificateStatusReader>(), new HttpClient(), sp.GetRequiredService<CommandRunner>(),
+            options, sp.GetRequiredService<CertificateStatusReader>(),
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }), sp.GetRequiredService<CommandRunner>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<NotificationDispatcher>>()));
         services.AddSingleton<IRenewalCheckObserver>(sp => sp.GetRequiredService<MetricsPublisher>());
         services.AddSingleton<IRenewalCheckObserver>(sp => sp.GetRequiredService<NotificationDispatcher>());

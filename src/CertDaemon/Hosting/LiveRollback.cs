@@ -6,6 +6,8 @@ namespace CertDaemon.Hosting;
 /// <summary>
 /// The nginx deployer's <see cref="LiveVersionRollback"/>, backed by the store: switch <c>live/NAME</c> back to the
 /// newest version older than the live one. Archive files are never deleted, so the next check can switch forward.
+/// When <c>live/NAME</c> no longer serves the deployed serial (another tool renewed through it after the switch),
+/// nothing is switched: that version stays live and the next reconciliation records it as current.
 /// </summary>
 internal static class LiveRollback
 {
@@ -14,6 +16,14 @@ internal static class LiveRollback
         try
         {
             var live = store.GetLive(context.CertificateName);
+            if (live is not null && !string.Equals(live.Serial, context.Serial, StringComparison.OrdinalIgnoreCase))
+            {
+                // live/NAME no longer serves what this deployment switched to: certbot renewed through it meanwhile.
+                // Its version is newer than ours and complete; switching "back" from it would hide it (and rebuilding
+                // the version directory it renewed through is impossible while that directory is live).
+                return new LiveRollbackResult.LeftInPlace(live.Version, live.Serial);
+            }
+
             var previous = store.GetVersions(context.CertificateName)
                 .Where(v => live is null || v.Version < live.Version)
                 .OrderByDescending(v => v.Version)

@@ -12,6 +12,9 @@ namespace CertDaemon.Processes;
 /// <remarks>
 /// Standard input is closed at once, so a program that reads it sees end-of-file instead of hanging. On timeout or
 /// cancellation the whole process tree is killed (SIGKILL): a reload command that forked helpers must not outlive us.
+/// Hand-written rather than on CliWrap: CliWrap finishes a command only when its output pipes close, and a background
+/// child that inherited them (a daemonising reload) holds them open for as long as it lives; there the read cannot be
+/// bounded, here it stops <see cref="OutputDrainGrace"/> after the program exits.
 /// </remarks>
 internal sealed class CommandRunner(TimeProvider time)
 {

@@ -8,7 +8,7 @@ namespace CertDaemon.Renewal;
 /// <summary>
 /// Refuses at configuration time what ACM would refuse at the next renewal: changing the key type of a certificate
 /// that already has ARNs. ACM keeps a certificate's key algorithm on re-import to the same ARN, so the renewal
-/// would fail in every region while nginx moved on (TESTBED.md, ACM facts).
+/// would fail in every region while nginx moved on (a re-import to the same ARN cannot change the key algorithm).
 /// </summary>
 internal static class AcmKeyTypeGuard
 {
@@ -67,7 +67,7 @@ internal static class AcmKeyTypeGuard
             }
 
             var imported = state.Targets
-                .Where(t => t.Key.StartsWith("acm:", StringComparison.Ordinal) && t.Value.Arn is not null && acm.Regions.Contains(t.Key[4..], StringComparer.Ordinal))
+                .Where(t => AcmTargetName.TryGetRegion(t.Key, out var region) && t.Value.Arn is not null && acm.Regions.Contains(region, StringComparer.Ordinal))
                 .Select(t => t.Value.Arn!)
                 .ToList();
             if (imported.Count > 0)

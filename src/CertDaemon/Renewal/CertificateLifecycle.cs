@@ -141,7 +141,7 @@ internal sealed partial class CertificateLifecycle(
             Targets = sourceArn is null ? s.Targets : new Dictionary<string, TargetState>(s.Targets)
             {
                 // The ACM certificate is the source itself: ACM holds exactly what was exported (nothing is imported).
-                ["acm:" + certificate.Acm!.Regions[0]] = new TargetState { HeldSerial = issued.SerialHex, Arn = sourceArn, LastAttemptAt = now, LastSuccessAt = now },
+                [AcmTargetName.For(certificate.Acm!.Regions[0])] = new TargetState { HeldSerial = issued.SerialHex, Arn = sourceArn, LastAttemptAt = now, LastSuccessAt = now },
             },
         }, cancellationToken);
 

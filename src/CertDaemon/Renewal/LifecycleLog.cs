@@ -14,7 +14,7 @@ internal static partial class LifecycleLog
     public static partial void LeftoverChallengeRecordsKept(ILogger logger, Exception exception, string certificateName);
 
     [LoggerMessage(EventId = EventIds.Renewal + 60, EventName = "ForeignRenewalDetected", Level = LogLevel.Warning,
-        Message = "Certificate {CertificateName}: live/ holds version {Version} (serial {Serial}, not after {NotAfter}), which CertDaemon did not write: another tool (certbot?) still renews this lineage. It is now the current certificate; stop the other renewer (certdaemon import-certbot --disable-certbot)")]
+        Message = "Certificate {CertificateName}: version {Version} (serial {Serial}, not after {NotAfter}) in the lineage was not written by CertDaemon: another tool (certbot?) still renews this lineage. It is now the current, live certificate and the next renewal is planned from it; stop the other renewer (certdaemon import-certbot --disable-certbot)")]
     public static partial void ForeignRenewalDetected(ILogger logger, string certificateName, string serial, int version, DateTimeOffset notAfter);
 
     [LoggerMessage(EventId = EventIds.Renewal + 61, EventName = "LiveCertificateAdopted", Level = LogLevel.Information,
@@ -24,6 +24,10 @@ internal static partial class LifecycleLog
     [LoggerMessage(EventId = EventIds.Renewal + 62, EventName = "ForeignCertificateUnusable", Level = LogLevel.Warning,
         Message = "Certificate {CertificateName}: the live certificate CertDaemon did not write cannot be used: {Error}")]
     public static partial void ForeignCertificateUnusable(ILogger logger, string certificateName, string error);
+
+    [LoggerMessage(EventId = EventIds.Renewal + 63, EventName = "ForeignVersionIgnored", Level = LogLevel.Warning,
+        Message = "Certificate {CertificateName}: archive version {Version}, not written by CertDaemon, is incomplete or inconsistent and is not taken as the current certificate (left as it is; its number is never reused): {Error}")]
+    public static partial void ForeignVersionIgnored(ILogger logger, string certificateName, int version, string error);
 
     [LoggerMessage(EventId = EventIds.Renewal + 52, EventName = "InterruptedRunReconciled", Level = LogLevel.Warning,
         Message = "Certificate {CertificateName}: version {Version} (serial {Serial}) is live but was never recorded (a run was interrupted after the live switch); recorded it and deploying it to every target that does not hold it")]

@@ -7,16 +7,22 @@ using Microsoft.Extensions.Logging;
 namespace CertDaemon.Renewal;
 
 /// <summary>
-/// Notices a live certificate CertDaemon did not write and takes it as the current one: certbot's before CertDaemon's
-/// first issuance (so <c>status</c> shows what nginx serves and the plan starts from it, not "missing"), or a renewal
-/// another tool (a still-enabled <c>certbot.timer</c>) made behind CertDaemon's back.
+/// Notices a certificate CertDaemon did not write and takes it as the current one: certbot's live one before
+/// CertDaemon's first issuance (so <c>status</c> shows what nginx serves and the plan starts from it, not "missing"),
+/// or a renewal another tool (a still-enabled <c>certbot.timer</c>) made behind CertDaemon's back, whether
+/// <c>live/NAME</c> points at it or it sits in <c>archive/NAME</c> only.
 /// </summary>
 /// <remarks>
-/// A foreign version counts only when it is newer than the version the state calls current: a rollback to certbot's
-/// older version (a failed <c>nginx -t</c>) is not a renewal. It is taken only when its key matches its certificate
-/// and its chain starts with its issuer (<see cref="CertificateMaterialVerifier"/>); otherwise it is reported and
-/// ignored. <see cref="FindAsync"/> reads only (for <c>status</c>); <see cref="ReconcileAsync"/> also records it in the state
-/// and logs <c>ForeignRenewalDetected</c> (a warning: two renewers on one lineage waste rate limits and race).
+/// <para>The candidates are the versions in <c>archive/NAME</c> CertDaemon did not write, numbered above the version
+/// the state calls current and not below the live one: a rollback to certbot's older version (a failed
+/// <c>nginx -t</c>) is not a renewal. The newest candidate whose set is complete and consistent (key matches
+/// certificate, chain starts with its issuer, fullchain is cert + chain; <see cref="CertificateStore.ReadVerifiedVersionAsync"/>)
+/// is taken; incomplete or inconsistent ones are reported and never taken.</para>
+/// <para>A taken version that is not live is made live (<see cref="ReconcileAsync"/> only): certbot points
+/// <c>live/NAME</c> at its newest version too, and planning from a certificate nobody serves would let the served,
+/// older one expire first. Deploy targets get it at the same check, through their usual test and rollback.</para>
+/// <para><see cref="FindAsync"/> reads only (for <c>status</c>); <see cref="ReconcileAsync"/> also switches, records it
+/// in the state and logs <c>ForeignRenewalDetected</c> (a warning: two renewers on one lineage waste rate limits and race).</para>
 /// </remarks>
 internal sealed class LiveCertificateAdoption(
     CertDaemonOptions options, CertificateStore store, CertificateStateStore states, TimeProvider time, ILogger<LiveCertificateAdoption> logger)
@@ -24,45 +30,22 @@ internal sealed class LiveCertificateAdoption(
     /// <summary>The name status and logs give a certificate another tool put in the lineage.</summary>
     public const string ForeignIssuer = "certbot";
 
-    /// <summary>The live certificate to take as current instead of <paramref name="state"/>'s, or null when there is none.</summary>
+    /// <summary>The certificate to take as current instead of <paramref name="state"/>'s, or null when there is none.</summary>
     /// <exception cref="CertificateStoreException">The lineage's layout is not one CertDaemon or certbot make.</exception>
-    /// <exception cref="CertificateMaterialException">The foreign version's key does not match its certificate.</exception>
-    public async Task<CurrentCertificate?> FindAsync(string name, CertificateState? state, CancellationToken cancellationToken)
-    {
-        if (store.GetLive(name) is not { IsCertbotVersion: true } live)
-        {
-            return null;
-        }
+    public async Task<CurrentCertificate?> FindAsync(string name, CertificateState? state, CancellationToken cancellationToken) =>
+        (await SearchAsync(name, state, cancellationToken)).Found;
 
-        if (state?.Current is { } current && (live.Version <= current.Version || live.Serial == current.Serial))
-        {
-            return null;
-        }
-
-        var material = await store.ReadMaterialAsync(live, cancellationToken);
-        CertificateMaterialVerifier.Verify(name, material);
-        var facts = LiveCertificateFacts.FromPem(material.CertificatePem, live.CertificatePath);
-        return new CurrentCertificate(
-            live.Version,
-            facts.Serial,
-            facts.Domains,
-            facts.KeyType is { } keyType ? KeyTypeNames.ToName(keyType) : facts.KeyDescription,
-            facts.NotBefore,
-            facts.NotAfter,
-            facts.AriCertificateId,
-            CertbotServer(name) ?? options.Acme.DirectoryUrl,
-            facts.NotBefore,
-            IssuedBy: ForeignIssuer);
-    }
-
-    /// <summary>Like <see cref="FindAsync"/>, and records what it found in the state (logged); returns the state to plan from.</summary>
+    /// <summary>
+    /// Like <see cref="FindAsync"/>; also makes what it found live when it is not, records it in the state and logs it.
+    /// Returns the state to plan from.
+    /// </summary>
     public async Task<CertificateState?> ReconcileAsync(string name, CancellationToken cancellationToken)
     {
         var state = await states.LoadAsync(name, cancellationToken);
-        CurrentCertificate? found;
+        Search search;
         try
         {
-            found = await FindAsync(name, state, cancellationToken);
+            search = await SearchAsync(name, state, cancellationToken);
         }
         catch (Exception e) when (e is CertificateStoreException or CertificateMaterialException or CertbotConfigurationException or IOException)
         {
@@ -71,9 +54,28 @@ internal sealed class LiveCertificateAdoption(
             return state;
         }
 
-        if (found is null)
+        foreach (var (version, error) in search.Ignored)
+        {
+            LifecycleLog.ForeignVersionIgnored(logger, name, version, error);
+        }
+
+        if (search.Found is not { } found)
         {
             return state;
+        }
+
+        if (found.Version != search.LiveVersion)
+        {
+            try
+            {
+                await store.SwitchLiveAsync(name, found.Version, cancellationToken);
+            }
+            catch (Exception e) when (e is CertificateStoreException or CertificateMaterialException or IOException or UnauthorizedAccessException)
+            {
+                // Not served, so not planned from: the state's certificate stays current and the next check retries.
+                LifecycleLog.ForeignCertificateUnusable(logger, name, $"version {found.Version} could not be made live: {e.Message}");
+                return state;
+            }
         }
 
         var now = time.GetUtcNow();
@@ -95,9 +97,61 @@ internal sealed class LiveCertificateAdoption(
         return updated;
     }
 
+    private async Task<Search> SearchAsync(string name, CertificateState? state, CancellationToken cancellationToken)
+    {
+        if (store.GetLive(name) is not { } live)
+        {
+            return new Search(null, null, []);
+        }
+
+        var current = state?.Current;
+        var floor = Math.Max(current?.Version ?? 0, live.Version - 1);
+        var ignored = new List<(int, string)>();
+        foreach (var version in store.ForeignVersionsAbove(name, floor))
+        {
+            StoredVersion candidate;
+            try
+            {
+                candidate = await store.ReadVerifiedVersionAsync(name, version, cancellationToken);
+            }
+            catch (Exception e) when (e is CertificateMaterialException or CertificateStoreException or IOException or UnauthorizedAccessException)
+            {
+                ignored.Add((version, e.Message));
+                continue;
+            }
+
+            if (current is not null && string.Equals(candidate.Serial, current.Serial, StringComparison.OrdinalIgnoreCase))
+            {
+                break; // already the current certificate (recorded under another number)
+            }
+
+            var material = await store.ReadMaterialAsync(candidate, cancellationToken);
+            var facts = LiveCertificateFacts.FromPem(material.CertificatePem, candidate.CertificatePath);
+            var found = new CurrentCertificate(
+                candidate.Version,
+                facts.Serial,
+                facts.Domains,
+                facts.KeyType is { } keyType ? KeyTypeNames.ToName(keyType) : facts.KeyDescription,
+                facts.NotBefore,
+                facts.NotAfter,
+                facts.AriCertificateId,
+                CertbotServer(name) ?? options.Acme.DirectoryUrl,
+                facts.NotBefore,
+                IssuedBy: ForeignIssuer);
+            return new Search(found, live.Version, ignored);
+        }
+
+        return new Search(null, live.Version, ignored);
+    }
+
     private Uri? CertbotServer(string name)
     {
         var path = Path.Combine(options.CertificateDirectory, "renewal", name + ".conf");
         return File.Exists(path) && Uri.TryCreate(CertbotRenewalConfigurationReader.Read(path).Server, UriKind.Absolute, out var server) ? server : null;
     }
+
+    /// <param name="Found">The certificate to take as current, or null.</param>
+    /// <param name="LiveVersion">The version <c>live/NAME</c> serves, or null.</param>
+    /// <param name="Ignored">Newer foreign versions that cannot be taken, and why.</param>
+    private sealed record Search(CurrentCertificate? Found, int? LiveVersion, IReadOnlyList<(int Version, string Error)> Ignored);
 }

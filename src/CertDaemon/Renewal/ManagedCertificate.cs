@@ -26,7 +26,7 @@ internal sealed record ManagedCertificate(
     /// </summary>
     public IReadOnlyList<string> TargetNames =>
         [.. Nginx ? [Deployment.Nginx.NginxDeployer.TargetName] : Array.Empty<string>(),
-         .. (Acm?.Regions ?? []).Select(Deployment.Acm.AcmDeployer.TargetFor)];
+         .. (Acm?.Regions ?? []).Select(AcmTargetName.For)];
 
     /// <summary>Where the certificate comes from (<see cref="CertificateIssuers"/>); ad-hoc certificates are ACME's. The default value is <c>acme</c>.</summary>
     public string Issuer { get; init; } = CertificateIssuers.Acme;

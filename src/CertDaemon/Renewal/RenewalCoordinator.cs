@@ -156,6 +156,13 @@ internal sealed class RenewalCoordinator(
             return await RecordFailureAsync(certificate, decision, exception, state, cancellationToken);
         }
 
+        if (adoption is not null)
+        {
+            // certbot may have renewed through live/NAME while this run deployed (its nginx test failing meanwhile
+            // left certbot's version live): that version is the current one from now on.
+            await adoption.ReconcileAsync(name, cancellationToken);
+        }
+
         // A new version: a new fraction, no ARI window (the old one was about the predecessor), no failures.
         var renewedAt = time.GetUtcNow();
         var renewed = await states.UpdateAsync(name, s => s with { Renewal = new RenewalState(random.NextDouble(), CertificateSerial: s.Current?.Serial) }, cancellationToken);

@@ -265,6 +265,35 @@ internal sealed class CertificateStore
             .ToList();
     }
 
+    /// <summary>
+    /// The numbers in <c>archive/NAME</c> above <paramref name="above"/> that CertDaemon did not write, newest first,
+    /// complete or not: another tool's renewals (certbot writes a new number even when it does not make it live).
+    /// Reads only; takes no lock.
+    /// </summary>
+    public IReadOnlyList<int> ForeignVersionsAbove(string name, int above)
+    {
+        CertificateName.Validate(name);
+        var marker = _metadata.ReadLineageMarker(name);
+        return _reader.ArchiveVersions(name).Keys
+            .Where(v => v > above && !_reader.IsOwnVersion(name, marker, v))
+            .OrderByDescending(v => v)
+            .ToList();
+    }
+
+    /// <summary>
+    /// Reads <paramref name="version"/> back and checks that it could be made live: all four files present,
+    /// <c>fullchain</c> is <c>cert</c> followed by <c>chain</c>, the key matches the certificate, the chain starts
+    /// with its issuer. Reads only; takes no lock.
+    /// </summary>
+    /// <exception cref="CertificateMaterialException">The set is incomplete or inconsistent.</exception>
+    public async Task<StoredVersion> ReadVerifiedVersionAsync(string name, int version, CancellationToken cancellationToken)
+    {
+        CertificateName.Validate(name);
+        var material = await _reader.ReadArchivedMaterialAsync(name, version, cancellationToken);
+        var verified = CertificateMaterialVerifier.Verify(name, material);
+        return _reader.DescribeVersion(name, version, _metadata.ReadLineageMarker(name), verified);
+    }
+
     /// <summary>Reads the four PEM parts of a stored version back (for deployers that upload them, e.g. ACM).</summary>
     public async Task<CertificateMaterial> ReadMaterialAsync(StoredVersion version, CancellationToken cancellationToken)
     {

@@ -65,6 +65,39 @@ internal sealed class CertbotTestbed : IAsyncDisposable
     public Task<CertbotRun> RenewWithCertbotAsync(string name) =>
         RunCertbotAsync(["renew", "--cert-name", name, "--force-renewal", "--no-random-sleep-on-renew"]);
 
+    /// <summary>certbot's full argument list for this tree and CA (what <see cref="RunCertbotAsync"/> runs).</summary>
+    public string[] CertbotArguments(string[] arguments) =>
+    [
+        .. arguments,
+        "--config-dir", CertbotDirectory, "--work-dir", Path.Combine(Root, "certbot-work"), "--logs-dir", Path.Combine(Root, "certbot-logs"),
+        "--non-interactive", "--agree-tos", "--register-unsafely-without-email", "--server", Pebble.DirectoryUrl.ToString(),
+    ];
+
+    /// <summary>The environment certbot needs here: trust pebble's TLS root, and where the DNS hooks publish.</summary>
+    public IReadOnlyDictionary<string, string> CertbotEnvironment => new Dictionary<string, string>
+    {
+        ["REQUESTS_CA_BUNDLE"] = Pebble.TlsRootPemPath,
+        ["CHALLTESTSRV"] = Pebble.ChallTestSrvUrl.ToString().TrimEnd('/'),
+    };
+
+    /// <summary>A shell command line running certbot with <paramref name="arguments"/> (for scripts CertDaemon runs, e.g. as its nginx test).</summary>
+    public string CertbotShellCommand(string[] arguments) =>
+        string.Join(' ', CertbotEnvironment.Select(e => $"{e.Key}='{e.Value}'").Append("certbot").Concat(CertbotArguments(arguments).Select(a => $"'{a}'")));
+
+    /// <summary>What an operator does to roll a lineage back by hand: repoint the four links <c>live/NAME</c> resolves to at <paramref name="version"/>.</summary>
+    public void PointLiveLinksAt(string name, int version)
+    {
+        foreach (var part in new[] { "cert", "chain", "fullchain", "privkey" })
+        {
+            var link = Live(name, part);
+            File.Delete(link);
+            File.CreateSymbolicLink(link, $"../../archive/{name}/{part}{version}.pem");
+        }
+    }
+
+    /// <summary>Nginx settings for <see cref="WriteConfiguration"/>; null: nginx disabled.</summary>
+    public Dictionary<string, object?>? Nginx { get; set; }
+
     public async Task<CertbotRun> RunCertbotAsync(string[] arguments)
     {
         var psi = new ProcessStartInfo("certbot")
@@ -73,15 +106,15 @@ internal sealed class CertbotTestbed : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in arguments.Concat([
-            "--config-dir", CertbotDirectory, "--work-dir", Path.Combine(Root, "certbot-work"), "--logs-dir", Path.Combine(Root, "certbot-logs"),
-            "--non-interactive", "--agree-tos", "--register-unsafely-without-email", "--server", Pebble.DirectoryUrl.ToString()]))
+        foreach (var argument in CertbotArguments(arguments))
         {
             psi.ArgumentList.Add(argument);
         }
 
-        psi.Environment["REQUESTS_CA_BUNDLE"] = Pebble.TlsRootPemPath;
-        psi.Environment["CHALLTESTSRV"] = Pebble.ChallTestSrvUrl.ToString().TrimEnd('/');
+        foreach (var (key, value) in CertbotEnvironment)
+        {
+            psi.Environment[key] = value;
+        }
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -92,7 +125,7 @@ internal sealed class CertbotTestbed : IAsyncDisposable
         return new CertbotRun(process.ExitCode, await stdout + await stderr + tail);
     }
 
-    /// <summary>Writes CertDaemon's configuration: this CA and zone, no nginx, the given certificate entries.</summary>
+    /// <summary>Writes CertDaemon's configuration: this CA and zone, <see cref="Nginx"/> (default: no nginx), the given certificate entries.</summary>
     public void WriteConfiguration(params Dictionary<string, object?>[] certificates)
     {
         var config = new Dictionary<string, object?>
@@ -108,7 +141,7 @@ internal sealed class CertbotTestbed : IAsyncDisposable
             ["CertificateDirectory"] = CertbotDirectory,
             ["Route53"] = new Dictionary<string, object?> { ["PropagationTimeout"] = "00:01:00" },
             ["Dns"] = new Dictionary<string, object?> { ["Nameservers"] = new[] { $"127.0.0.1:{Pebble.DnsPort}" } },
-            ["Nginx"] = new Dictionary<string, object?> { ["Enabled"] = false },
+            ["Nginx"] = Nginx ?? new Dictionary<string, object?> { ["Enabled"] = false },
             ["Certificates"] = certificates,
         };
         File.WriteAllText(ConfigPath, JsonSerializer.Serialize(config));

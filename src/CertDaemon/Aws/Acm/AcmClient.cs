@@ -6,7 +6,6 @@ using System.Text.Json.Serialization.Metadata;
 using Amazon;
 using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CertDaemon.Aws.Acm;
 
@@ -23,19 +22,9 @@ internal sealed class AcmClient : IAcmClient, IDisposable
 
     private readonly HttpClient _http;
 
-    /// <summary>
-    /// Wraps an HttpClient that already signs for <paramref name="region"/>/acm, limits and retries (see
-    /// <see cref="Create"/>) and whose <see cref="HttpClient.BaseAddress"/> is the ACM endpoint. Owned and disposed here.
-    /// </summary>
-    public AcmClient(HttpClient http, string region)
+    // Only Create builds one: its HttpClient signs for the region, limits, retries and has the endpoint as BaseAddress.
+    private AcmClient(HttpClient http, string region)
     {
-        ArgumentNullException.ThrowIfNull(http);
-        ArgumentException.ThrowIfNullOrWhiteSpace(region);
-        if (http.BaseAddress is null)
-        {
-            throw new ArgumentException("The HttpClient needs BaseAddress set to the ACM endpoint.", nameof(http));
-        }
-
         _http = http;
         Region = region;
     }
@@ -81,16 +70,10 @@ internal sealed class AcmClient : IAcmClient, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(region);
         ArgumentNullException.ThrowIfNull(endpoint);
         var time = timeProvider ?? TimeProvider.System;
-        var pipeline = AwsHttpPipeline.Create(
-            credentials,
-            RegionEndpoint.GetBySystemName(region),
-            ServiceName,
-            rateLimiter ?? new AwsRequestRateLimiter(timeProvider: time),
-            retry ?? AwsRetryOptions.Default,
-            time,
-            logger ?? NullLogger.Instance,
-            transport);
-        return new AcmClient(AwsHttpPipeline.CreateClient(pipeline, endpoint), region);
+        var http = AwsHttpPipeline.CreateClient(
+            endpoint, credentials, RegionEndpoint.GetBySystemName(region), ServiceName,
+            rateLimiter ?? new AwsRequestRateLimiter(timeProvider: time), retry, time, logger, transport);
+        return new AcmClient(http, region);
     }
 
     public async Task<string> ImportCertificateAsync(AcmImportRequest request, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -13,13 +12,13 @@ internal sealed class AcmClientFactory : IAcmClientFactory, IDisposable
 {
     private const string EndpointVariable = "AWS_ENDPOINT_URL_ACM";
 
-    private readonly ConcurrentDictionary<string, Lazy<AcmClient>> _clients = new(StringComparer.Ordinal);
     private readonly AcmClientFactoryOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Lazy<AWSCredentials> _credentials;
     private readonly Func<HttpMessageHandler>? _transport;
     private readonly Func<string, string?> _environment;
+    private readonly AwsClientCache<string, AcmClient> _clients;
 
     /// <param name="options">Endpoint, request budget and retry bounds.</param>
     /// <param name="timeProvider">Clock for backoff and rate limiting.</param>
@@ -44,21 +43,16 @@ internal sealed class AcmClientFactory : IAcmClientFactory, IDisposable
         _transport = transport;
         _environment = environment ?? Environment.GetEnvironmentVariable;
         _credentials = new Lazy<AWSCredentials>(() => credentials ?? AwsCredentialChain.CreateDeferred(logger));
+        _clients = new AwsClientCache<string, AcmClient>(Build);
     }
 
     public IAcmClient Create(string region)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(region);
-        return _clients.GetOrAdd(region.Trim(), r => new Lazy<AcmClient>(() => Build(r))).Value;
+        return _clients.Get(region.Trim());
     }
 
-    public void Dispose()
-    {
-        foreach (var client in _clients.Values.Where(c => c.IsValueCreated))
-        {
-            client.Value.Dispose();
-        }
-    }
+    public void Dispose() => _clients.Dispose();
 
     private AcmClient Build(string region)
     {

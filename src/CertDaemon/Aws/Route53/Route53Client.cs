@@ -6,7 +6,6 @@ using System.Xml.Linq;
 using Amazon;
 using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CertDaemon.Aws.Route53;
 
@@ -21,20 +20,8 @@ internal sealed class Route53Client : IRoute53Client, IDisposable
 
     private readonly HttpClient _http;
 
-    /// <summary>
-    /// Wraps an HttpClient that already signs, limits and retries (see <see cref="Create"/>) and whose
-    /// <see cref="HttpClient.BaseAddress"/> is the Route53 endpoint. The client is owned and disposed with this object.
-    /// </summary>
-    public Route53Client(HttpClient http)
-    {
-        ArgumentNullException.ThrowIfNull(http);
-        if (http.BaseAddress is null)
-        {
-            throw new ArgumentException("The HttpClient needs BaseAddress set to the Route53 endpoint.", nameof(http));
-        }
-
-        _http = http;
-    }
+    // Only Create builds one: its HttpClient signs, limits, retries and has the endpoint as BaseAddress.
+    private Route53Client(HttpClient http) => _http = http;
 
     /// <summary>The endpoint requests go to.</summary>
     public Uri Endpoint => _http.BaseAddress!;
@@ -60,17 +47,9 @@ internal sealed class Route53Client : IRoute53Client, IDisposable
         ILogger? logger = null,
         HttpMessageHandler? transport = null)
     {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        var pipeline = AwsHttpPipeline.Create(
-            credentials,
-            RegionEndpoint.USEast1,
-            ServiceName,
-            rateLimiter ?? AwsRequestRateLimiter.Shared,
-            retry ?? AwsRetryOptions.Default,
-            timeProvider ?? TimeProvider.System,
-            logger ?? NullLogger.Instance,
-            transport);
-        return new Route53Client(AwsHttpPipeline.CreateClient(pipeline, endpoint));
+        var http = AwsHttpPipeline.CreateClient(
+            endpoint, credentials, RegionEndpoint.USEast1, ServiceName, rateLimiter ?? AwsRequestRateLimiter.Shared, retry, timeProvider, logger, transport);
+        return new Route53Client(http);
     }
 
     public async Task<IReadOnlyList<HostedZone>> ListHostedZonesByNameAsync(string dnsName, int maxItems, CancellationToken cancellationToken)

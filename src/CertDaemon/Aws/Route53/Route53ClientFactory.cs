@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +9,6 @@ namespace CertDaemon.Aws.Route53;
 /// </summary>
 internal sealed class Route53ClientFactory : IRoute53ClientFactory, IDisposable
 {
-    private readonly ConcurrentDictionary<(string? RoleArn, string? ExternalId), Lazy<Route53Client>> _clients = new();
     private readonly Route53ClientFactoryOptions _options;
     private readonly AwsRequestRateLimiter _rateLimiter;
     private readonly TimeProvider _timeProvider;
@@ -18,6 +16,7 @@ internal sealed class Route53ClientFactory : IRoute53ClientFactory, IDisposable
     private readonly Lazy<AWSCredentials> _baseCredentials;
     private readonly AwsEndpoint _endpoint;
     private readonly Func<HttpMessageHandler>? _transport;
+    private readonly AwsClientCache<(string? RoleArn, string? ExternalId), Route53Client> _clients;
 
     /// <param name="options">Endpoint, session name and retry bounds.</param>
     /// <param name="rateLimiter">The account's shared bucket (DI: singleton; otherwise <see cref="AwsRequestRateLimiter.Shared"/>).</param>
@@ -44,21 +43,16 @@ internal sealed class Route53ClientFactory : IRoute53ClientFactory, IDisposable
         _baseCredentials = new Lazy<AWSCredentials>(() => baseCredentials ?? AwsCredentialChain.CreateDeferred(logger));
         _endpoint = AwsEndpointResolver.ResolveRoute53(options.Endpoint);
         AwsLog.EndpointSelected(logger, Route53Client.ServiceName, _endpoint.Url, _endpoint.Source);
+        _clients = new AwsClientCache<(string? RoleArn, string? ExternalId), Route53Client>(key => Build(key.RoleArn, key.ExternalId));
     }
 
     public IRoute53Client Create(string? roleArn = null, string? externalId = null)
     {
         var key = (string.IsNullOrWhiteSpace(roleArn) ? null : roleArn.Trim(), string.IsNullOrWhiteSpace(externalId) ? null : externalId);
-        return _clients.GetOrAdd(key, k => new Lazy<Route53Client>(() => Build(k.RoleArn, k.ExternalId))).Value;
+        return _clients.Get(key);
     }
 
-    public void Dispose()
-    {
-        foreach (var client in _clients.Values.Where(c => c.IsValueCreated))
-        {
-            client.Value.Dispose();
-        }
-    }
+    public void Dispose() => _clients.Dispose();
 
     private Route53Client Build(string? roleArn, string? externalId)
     {

@@ -37,9 +37,6 @@ namespace CertDaemon.Deployment.Acm;
 /// </remarks>
 internal sealed class AcmDeployer : ICertificateDeployer, IDisposable
 {
-    /// <summary>Target names are <c>acm:REGION</c>.</summary>
-    public const string TargetPrefix = "acm:";
-
     /// <summary>The tag that names the certificate; how a lost ARN is found again.</summary>
     public const string NameTagKey = "certdaemon:name";
 
@@ -69,7 +66,7 @@ internal sealed class AcmDeployer : ICertificateDeployer, IDisposable
         _logger = logger;
         _options = options ?? AcmDeployerOptions.Default;
         Region = client.Region;
-        Target = TargetFor(client.Region);
+        Target = AcmTargetName.For(client.Region);
     }
 
     public string Region { get; }
@@ -77,9 +74,6 @@ internal sealed class AcmDeployer : ICertificateDeployer, IDisposable
     public string Target { get; }
 
     public bool AppliesTo(DeploymentScope scope) => scope.AcmRegions.Contains(Region, StringComparer.Ordinal);
-
-    /// <summary>The target name of <paramref name="region"/>: <c>acm:us-east-1</c>.</summary>
-    public static string TargetFor(string region) => TargetPrefix + region;
 
     /// <summary>The tags a certificate must carry: <c>certdaemon:name=NAME</c> plus the configured ones (the name tag wins).</summary>
     public static IReadOnlyDictionary<string, string> DesiredTags(string certificateName, AcmOptions? acm)

@@ -115,7 +115,7 @@ public sealed class AcmDeployerMotoTests : IClassFixture<MotoFixture>, IDisposab
         var state = Assert.IsType<CertificateState>(await states.LoadAsync(lineage.Name, CancellationToken.None));
         foreach (var region in Regions)
         {
-            Assert.Equal(first[region], state.Targets[AcmDeployer.TargetFor(region)].Arn);
+            Assert.Equal(first[region], state.Targets[AcmTargetName.For(region)].Arn);
         }
 
         // First import: tagged, leaf alone, chain without the leaf.
