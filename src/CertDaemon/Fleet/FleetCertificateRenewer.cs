@@ -100,11 +100,11 @@ internal sealed class FleetCertificateRenewer(
             issued.NotBefore, issued.NotAfter, issued.AriCertificateId, state?.Current?.DirectoryUrl ?? new Uri("about:blank"),
             time.GetUtcNow(), leases.Instance.Id, files, AcmImports(previous?.Manifest, state));
 
-        var etag = await manifests.TryWriteAsync(manifest, previous?.ETag, cancellationToken);
-        if (etag is not null)
+        if (await manifests.TryPublishAsync(manifest, previous?.Manifest, previous?.ETag, cancellationToken) is var (written, etag, retired))
         {
-            cache.Remember(manifest, etag);
+            cache.Remember(written, etag);
             FleetLog.CertificatePublished(logger, certificate.Name, issued.SerialHex, version);
+            await RetireAsync(written, retired, cancellationToken);
             return;
         }
 
@@ -115,6 +115,25 @@ internal sealed class FleetCertificateRenewer(
             FleetLog.ManifestConflict(logger, certificate.Name, theirs.Manifest.Version);
             await synchronizer.InstallIfNewerAsync(certificate, theirs.Manifest, cancellationToken);
             cache.Remember(theirs.Manifest, theirs.ETag);
+        }
+    }
+
+    /// <summary>Deletes the versions the new manifest no longer keeps; a failure leaves them orphaned, never fails the renewal.</summary>
+    private async Task RetireAsync(FleetManifest current, IReadOnlyList<FleetPreviousVersion> retired, CancellationToken cancellationToken)
+    {
+        if (retired.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await manifests.DeleteVersionsAsync(current, retired, cancellationToken);
+            FleetLog.VersionsDeleted(logger, current.Name, string.Join(", ", retired.Select(v => v.Version)));
+        }
+        catch (FleetStoreException e)
+        {
+            FleetLog.VersionsNotDeleted(logger, e, current.Name, string.Join(", ", retired.Select(v => v.Version)), e.Message);
         }
     }
 

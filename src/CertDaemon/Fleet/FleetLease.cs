@@ -10,10 +10,12 @@ namespace CertDaemon.Fleet;
 /// <param name="ExpiresAt">The holder's clock; others add <see cref="FleetLeaseRules.SkewMargin"/> before taking over.</param>
 /// <param name="Reason">Why it is held (<c>renewal</c>, <c>acm-import</c>).</param>
 /// <param name="Released">The holder finished: anyone may take it at once.</param>
+/// <param name="Instance">The holder's persisted instance id (<see cref="FleetInstance.Instance"/>); null from older holders.</param>
 internal sealed record FleetLease(
     string Holder,
     DateTimeOffset AcquiredAt,
     DateTimeOffset ExpiresAt,
     string Reason,
     bool Released,
-    IReadOnlyList<ChallengeJournalEntry> Challenges);
+    IReadOnlyList<ChallengeJournalEntry> Challenges,
+    string? Instance = null);

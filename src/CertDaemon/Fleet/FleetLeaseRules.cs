@@ -21,7 +21,14 @@ internal static class FleetLeaseRules
 
     /// <summary>What an instance whose holder id is <paramref name="self"/> may do with the lease it read.</summary>
     /// <param name="current">The lease object and its ETag; null when there is none.</param>
-    public static FleetLeaseDecision Decide((FleetLease Lease, string ETag)? current, string self, DateTimeOffset now, TimeSpan leaseDuration)
+    /// <param name="deadPredecessorsOf">
+    /// The caller's instance id, passed only when the caller knows that no other process of its instance holds or
+    /// tries this lease (it holds the instance's per-certificate lock file, which a live holder keeps): a lease of that
+    /// instance by another process was then left by a dead process (a restart, a crash) and is taken over at once,
+    /// its journal inherited. Null: such a lease is treated like any other instance's.
+    /// </param>
+    public static FleetLeaseDecision Decide(
+        (FleetLease Lease, string ETag)? current, string self, DateTimeOffset now, TimeSpan leaseDuration, string? deadPredecessorsOf = null)
     {
         if (current is not { } read)
         {
@@ -32,6 +39,11 @@ internal static class FleetLeaseRules
         if (lease.Released || lease.Holder == self)
         {
             return new FleetLeaseDecision.TakeOver(etag, lease, Expired: false);
+        }
+
+        if (deadPredecessorsOf is not null && lease.Instance == deadPredecessorsOf)
+        {
+            return new FleetLeaseDecision.TakeOver(etag, lease, Expired: true);
         }
 
         var takeOverAt = lease.ExpiresAt + SkewMargin(leaseDuration);

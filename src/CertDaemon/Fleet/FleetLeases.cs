@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using CertDaemon.Configuration;
 using CertDaemon.Dns;
+using CertDaemon.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace CertDaemon.Fleet;
@@ -33,11 +34,57 @@ internal sealed class FleetLeases(IFleetObjectStore store, FleetOptions options,
     /// <exception cref="FleetStoreException">The store could not be read or written.</exception>
     public async Task<FleetLeaseAttempt> TryAcquireAsync(string name, string reason, CancellationToken cancellationToken)
     {
+        // Processes of one instance (the daemon and a CLI command on one state directory) take the instance's lock
+        // file of the certificate first and keep it while they hold the lease: whoever gets the file knows that a lease
+        // of its own instance by another process was left by a dead one.
+        var instanceLock = await TryLockInstanceAsync(name, cancellationToken);
+        if (instanceLock is null && instance.LockDirectory is not null)
+        {
+            var until = time.GetUtcNow() + FleetLeaseRules.ExtendEvery(options.LeaseDuration);
+            return new FleetLeaseAttempt.Busy("(another process of this instance)", reason, until);
+        }
+
+        try
+        {
+            var attempt = await TryAcquireUnderInstanceLockAsync(name, reason, instanceLock, cancellationToken);
+            if (attempt is FleetLeaseAttempt.Acquired)
+            {
+                instanceLock = null; // the held lease keeps it
+            }
+
+            return attempt;
+        }
+        finally
+        {
+            instanceLock?.Dispose();
+        }
+    }
+
+    private async Task<IDisposable?> TryLockInstanceAsync(string name, CancellationToken cancellationToken)
+    {
+        if (instance.LockDirectory is not { } directory)
+        {
+            return null;
+        }
+
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            return await LineageLock.AcquireAsync(name, Path.Combine(directory, name + ".fleet-lease.lock"), TimeSpan.Zero, time, cancellationToken);
+        }
+        catch (CertificateStoreException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<FleetLeaseAttempt> TryAcquireUnderInstanceLockAsync(string name, string reason, IDisposable? instanceLock, CancellationToken cancellationToken)
+    {
         var key = FleetKeys.Lease(name);
         var read = await store.GetAsync(key, null, cancellationToken);
         (FleetLease, string)? current = read is FleetRead.Found found ? (ParseLease(key, found.Content), found.ETag) : null;
         var now = time.GetUtcNow();
-        var decision = FleetLeaseRules.Decide(current, instance.Id, now, options.LeaseDuration);
+        var decision = FleetLeaseRules.Decide(current, instance.Id, now, options.LeaseDuration, instanceLock is null ? null : instance.Instance);
         if (decision is FleetLeaseDecision.Wait wait)
         {
             return new FleetLeaseAttempt.Busy(wait.Holder, wait.Reason, wait.Until);
@@ -48,7 +95,7 @@ internal sealed class FleetLeases(IFleetObjectStore store, FleetOptions options,
         // An expired lease's holder died or lost contact; a released one may still list records its holder could not
         // remove. Either way the new holder inherits the journal (and keeps it listed until the records are gone).
         var abandoned = takeOver is { Expired: true } || takeOver?.Previous.Challenges.Count > 0 ? takeOver!.Previous : null;
-        var lease = new FleetLease(instance.Id, now, now + options.LeaseDuration, reason, Released: false, abandoned?.Challenges ?? []);
+        var lease = new FleetLease(instance.Id, now, now + options.LeaseDuration, reason, Released: false, abandoned?.Challenges ?? [], instance.Instance);
         var condition = takeOver is null ? FleetWriteCondition.Absent : FleetWriteCondition.Matches(takeOver.ETag);
         var written = await store.PutAsync(key, Serialize(lease), condition, secret: false, cancellationToken);
         if (written is not FleetWrite.Written ok)
@@ -60,10 +107,17 @@ internal sealed class FleetLeases(IFleetObjectStore store, FleetOptions options,
 
         if (takeOver is { Expired: true } && abandoned is not null)
         {
-            FleetLog.LeaseTakenOver(logger, name, abandoned.Holder, abandoned.ExpiresAt, abandoned.Challenges.Count);
+            if (abandoned.ExpiresAt + FleetLeaseRules.SkewMargin(options.LeaseDuration) > now)
+            {
+                FleetLog.LeaseReclaimed(logger, name, abandoned.Holder, abandoned.ExpiresAt, abandoned.Challenges.Count);
+            }
+            else
+            {
+                FleetLog.LeaseTakenOver(logger, name, abandoned.Holder, abandoned.ExpiresAt, abandoned.Challenges.Count);
+            }
         }
 
-        var held = new HeldLease(this, name, lease, ok.ETag);
+        var held = new HeldLease(this, name, lease, ok.ETag, instanceLock);
         _held[name] = held;
         FleetLog.LeaseAcquired(logger, name, instance.Id, reason, lease.ExpiresAt);
         return new FleetLeaseAttempt.Acquired(held, abandoned);

@@ -68,4 +68,16 @@ internal static partial class FleetLog
     [LoggerMessage(EventId = EventIds.Fleet + 16, EventName = "FleetLeaseJournalNotUpdated", Level = LogLevel.Warning,
         Message = "Removed challenge records of {CertificateName} stay listed in its fleet lease (the next holder finds them gone): {Error}")]
     public static partial void LeaseJournalNotUpdated(ILogger logger, Exception exception, string certificateName, string error);
+
+    [LoggerMessage(EventId = EventIds.Fleet + 17, EventName = "FleetLeaseReclaimed", Level = LogLevel.Warning,
+        Message = "Took over the fleet lease of {CertificateName} at once: {PreviousHolder}, a previous process of this instance, is gone (lease valid until {ExpiresAt}); {ChallengeCount} challenge records it journaled will be removed")]
+    public static partial void LeaseReclaimed(ILogger logger, string certificateName, string previousHolder, DateTimeOffset expiresAt, int challengeCount);
+
+    [LoggerMessage(EventId = EventIds.Fleet + 18, EventName = "FleetVersionsDeleted", Level = LogLevel.Information,
+        Message = "Deleted the fleet store's files of {CertificateName} versions {Versions} (older than Store.KeepVersions)")]
+    public static partial void VersionsDeleted(ILogger logger, string certificateName, string versions);
+
+    [LoggerMessage(EventId = EventIds.Fleet + 19, EventName = "FleetVersionsNotDeleted", Level = LogLevel.Warning,
+        Message = "Could not delete the fleet store's files of {CertificateName} versions {Versions} (they stay, unused; an S3 lifecycle rule can remove them): {Error}")]
+    public static partial void VersionsNotDeleted(ILogger logger, Exception exception, string certificateName, string versions, string error);
 }

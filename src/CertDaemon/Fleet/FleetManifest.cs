@@ -12,6 +12,10 @@ namespace CertDaemon.Fleet;
 /// <param name="IssuedBy">The holder id of the instance that renewed.</param>
 /// <param name="Files">Role (<c>cert</c>, <c>chain</c>, <c>privkey</c>) → object key and SHA-256.</param>
 /// <param name="Acm">Region → the ACM certificate imported there (one ARN per region for the whole fleet).</param>
+/// <param name="Previous">
+/// The older versions still in the store, newest first (<c>Store.KeepVersions</c> minus one at most); null in
+/// manifests written before versions were retired (their older folders are never deleted by CertDaemon).
+/// </param>
 internal sealed record FleetManifest(
     int SchemaVersion,
     string Name,
@@ -26,7 +30,8 @@ internal sealed record FleetManifest(
     DateTimeOffset IssuedAt,
     string IssuedBy,
     IReadOnlyDictionary<string, FleetFile> Files,
-    IReadOnlyDictionary<string, FleetAcmImport> Acm)
+    IReadOnlyDictionary<string, FleetAcmImport> Acm,
+    IReadOnlyList<FleetPreviousVersion>? Previous = null)
 {
     /// <summary>The manifest format written by this version.</summary>
     public const int CurrentSchemaVersion = 1;

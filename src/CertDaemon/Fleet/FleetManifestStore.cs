@@ -10,7 +10,8 @@ namespace CertDaemon.Fleet;
 /// compare-and-swap: <c>If-None-Match: *</c> to create, <c>If-Match</c> with the ETag that was read to replace, so a
 /// writer holding a stale manifest can never overwrite a newer one. Downloads are verified before anyone may use them.
 /// </summary>
-internal sealed class FleetManifestStore(IFleetObjectStore store)
+/// <param name="keepVersions">How many versions stay in the store, the current one included (<c>Store.KeepVersions</c>).</param>
+internal sealed class FleetManifestStore(IFleetObjectStore store, int keepVersions = 5)
 {
     /// <summary>Where the store lives, for messages.</summary>
     public string Location => store.Location;
@@ -47,6 +48,41 @@ internal sealed class FleetManifestStore(IFleetObjectStore store)
             FleetWrite.ConditionFailed => null,
             _ => throw new InvalidOperationException("unknown write result"),
         };
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="manifest"/> in place of <paramref name="previous"/> (read with
+    /// <paramref name="expectedETag"/>; null: creates it): the written manifest lists the previous versions it keeps.
+    /// Returns it with its ETag and the versions it no longer lists (to delete with <see cref="DeleteVersionsAsync"/>),
+    /// or null when someone else wrote first (nothing was changed).
+    /// </summary>
+    public async Task<(FleetManifest Written, string ETag, IReadOnlyList<FleetPreviousVersion> Retired)?> TryPublishAsync(
+        FleetManifest manifest, FleetManifest? previous, string? expectedETag, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        List<FleetPreviousVersion> older = previous is null
+            ? []
+            : [new(previous.Version, previous.Serial, [.. previous.Files.Values.Select(f => f.Key)]), .. previous.Previous ?? []];
+        var keep = Math.Max(keepVersions - 1, 0);
+        var written = manifest with { Previous = [.. older.Take(keep)] };
+        var etag = await TryWriteAsync(written, expectedETag, cancellationToken);
+        return etag is null ? null : (written, etag, [.. older.Skip(keep)]);
+    }
+
+    /// <summary>
+    /// Deletes the files of <paramref name="retired"/>, never one that <paramref name="current"/> names. Call only
+    /// after <paramref name="current"/> was written, under the lease (one deleter, after the last reader moved on).
+    /// </summary>
+    /// <exception cref="FleetStoreException">A delete failed; the rest of the files stay (orphaned, harmless).</exception>
+    public async Task DeleteVersionsAsync(FleetManifest current, IReadOnlyList<FleetPreviousVersion> retired, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(retired);
+        var live = current.Files.Values.Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var key in retired.SelectMany(v => v.Keys).Where(k => !live.Contains(k)))
+        {
+            await store.DeleteAsync(key, cancellationToken);
+        }
     }
 
     /// <summary>Uploads one version's files (the key encrypted when a KMS key is configured) and returns them for the manifest.</summary>

@@ -22,10 +22,10 @@ internal static class FleetServiceCollectionExtensions
         }
 
         services.AddSingleton(fleet);
-        services.AddSingleton(FleetInstance.ForThisProcess());
+        services.AddSingleton(_ => FleetInstance.ForStateDirectory(options.StateDirectory));
         services.AddSingleton<IFleetObjectStore>(sp => S3FleetObjectStore.Create(fleet, sp.GetRequiredService<ILogger<S3FleetObjectStore>>()));
         services.AddSingleton<FleetLeases>();
-        services.AddSingleton<FleetManifestStore>();
+        services.AddSingleton(sp => new FleetManifestStore(sp.GetRequiredService<IFleetObjectStore>(), options.Store.KeepVersions));
         services.AddSingleton<FleetManifestCache>();
         services.AddSingleton<FleetSynchronizer>();
         services.AddSingleton<FleetAccountKeys>();

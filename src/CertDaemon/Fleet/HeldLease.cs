@@ -18,13 +18,16 @@ internal sealed class HeldLease : IAsyncDisposable
     private readonly CancellationTokenSource _lost = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _heartbeat;
+    private readonly IDisposable? _instanceLock;
     private FleetLease _lease;
     private string _etag;
     private int _ended;
 
-    internal HeldLease(FleetLeases owner, string name, FleetLease lease, string etag)
+    /// <param name="instanceLock">The instance's lock file of this certificate, kept until the lease is released.</param>
+    internal HeldLease(FleetLeases owner, string name, FleetLease lease, string etag, IDisposable? instanceLock)
     {
         _owner = owner;
+        _instanceLock = instanceLock;
         Name = name;
         _lease = lease;
         _etag = etag;
@@ -91,6 +94,7 @@ internal sealed class HeldLease : IAsyncDisposable
         }
         finally
         {
+            _instanceLock?.Dispose();
             _lost.Dispose();
             _stop.Dispose();
             _gate.Dispose();

@@ -125,8 +125,11 @@ internal static class CertDaemonServices
         services.AddSingleton(sp => new CertificateStatusReader(
             options, sp.GetRequiredService<ManagedCertificateCatalog>(), sp.GetRequiredService<CertificateStateStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MetricsPublisher>();
+        // The webhook client lives as long as the daemon: pooled connections are renewed every few minutes so a
+        // receiver that moved (DNS) is reached at its new address.
         services.AddSingleton(sp => new NotificationDispatcher(
-            options, sp.GetRequiredService<CertificateStatusReader>(), new HttpClient(), sp.GetRequiredService<CommandRunner>(),
+            options, sp.GetRequiredService<CertificateStatusReader>(),
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }), sp.GetRequiredService<CommandRunner>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<NotificationDispatcher>>()));
         services.AddSingleton<IRenewalCheckObserver>(sp => sp.GetRequiredService<MetricsPublisher>());
         services.AddSingleton<IRenewalCheckObserver>(sp => sp.GetRequiredService<NotificationDispatcher>());

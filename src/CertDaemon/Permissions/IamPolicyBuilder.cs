@@ -175,7 +175,7 @@ internal static class IamPolicyBuilder
         : "aws";
 
     /// <summary>
-    /// Fleet mode: read and write objects under the bucket's prefix only; list only that prefix (without
+    /// Fleet mode: read and write objects under the bucket's prefix only; delete only old versions' files; list only that prefix (without
     /// <c>s3:ListBucket</c> S3 answers a missing object with 403 instead of 404); the KMS key's data-key operations
     /// when private keys are encrypted with it. An alias is matched with <c>kms:ResourceAliases</c>.
     /// </summary>
@@ -184,6 +184,8 @@ internal static class IamPolicyBuilder
         var partition = fleet.Region is { } r ? PartitionOf(r) : "aws";
         var bucket = $"arn:{partition}:s3:::{fleet.Bucket}";
         WriteStatement(json, "FleetObjects", ["s3:GetObject", "s3:PutObject"], [$"{bucket}/{fleet.Prefix}*"]);
+        // Only version files (certificates/NAME/VERSION-SERIAL/ROLE.pem): never a manifest, a lease or an account key.
+        WriteStatement(json, "FleetDeleteOldVersions", ["s3:DeleteObject"], [$"{bucket}/{fleet.Prefix}certificates/*/*-*/*.pem"]);
         WriteStatement(json, "FleetListPrefix", ["s3:ListBucket"], [bucket], j =>
         {
             j.WriteStartObject("Condition");

@@ -8,7 +8,7 @@ namespace CertDaemon.Renewal;
 /// <summary>
 /// Refuses at configuration time what ACM would refuse at the next renewal: changing the key type of a certificate
 /// that already has ARNs. ACM keeps a certificate's key algorithm on re-import to the same ARN, so the renewal
-/// would fail in every region while nginx moved on (TESTBED.md, ACM facts).
+/// would fail in every region while nginx moved on (a re-import to the same ARN cannot change the key algorithm).
 /// </summary>
 internal static class AcmKeyTypeGuard
 {

@@ -20,6 +20,9 @@ public sealed class FleetConfigurationTests
         var objects = statements["FleetObjects"];
         Assert.Equal(["s3:GetObject", "s3:PutObject"], objects.GetProperty("Action").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal(["arn:aws:s3:::certs-bucket/prod/*"], objects.GetProperty("Resource").EnumerateArray().Select(a => a.GetString()));
+        var delete = statements["FleetDeleteOldVersions"];
+        Assert.Equal(["s3:DeleteObject"], delete.GetProperty("Action").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal(["arn:aws:s3:::certs-bucket/prod/certificates/*/*-*/*.pem"], delete.GetProperty("Resource").EnumerateArray().Select(a => a.GetString()));
         var list = statements["FleetListPrefix"];
         Assert.Equal(["arn:aws:s3:::certs-bucket"], list.GetProperty("Resource").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal("prod/*", list.GetProperty("Condition").GetProperty("StringLike").GetProperty("s3:prefix")[0].GetString());

@@ -89,6 +89,43 @@ public sealed class S3FleetStoreMotoTests(MotoFixture moto) : IClassFixture<Moto
         Assert.NotEqual("aws:kms", plain.ServerSideEncryptionMethod?.Value);
     }
 
+    [Fact]
+    public async Task Publishing_keeps_the_newest_versions_files_and_deletes_older_ones_never_the_current()
+    {
+        var bucket = await S3Buckets.CreateAsync(moto.Server.Endpoint);
+        using var store = new S3FleetObjectStore(S3Buckets.Client(moto.Server.Endpoint), new FleetOptions { Bucket = bucket, Prefix = "fleet/" });
+        var manifests = new FleetManifestStore(store, keepVersions: 3);
+        FleetManifest? previous = null;
+        string? etag = null;
+        for (var version = 1; version <= 6; version++)
+        {
+            var serial = version.ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+            var files = new Dictionary<string, FleetFile>(StringComparer.Ordinal);
+            foreach (var role in new[] { FleetManifest.CertificateFile, FleetManifest.ChainFile, FleetManifest.PrivateKeyFile })
+            {
+                var key = FleetKeys.VersionFile("site", version, serial, role);
+                await store.PutAsync(key, Encoding.UTF8.GetBytes(role + serial), FleetWriteCondition.None, secret: false, CancellationToken.None);
+                files[role] = new FleetFile(key, "");
+            }
+
+            var published = await manifests.TryPublishAsync(Manifest(version, serial) with { Files = files }, previous, etag, CancellationToken.None);
+            var (written, writtenETag, retired) = Assert.NotNull(published);
+            await manifests.DeleteVersionsAsync(written, retired, CancellationToken.None);
+            Assert.Equal(version > 3 ? [version - 3] : [], retired.Select(v => v.Version));
+            (previous, etag) = (written, writtenETag);
+        }
+
+        using var client = S3Buckets.Client(moto.Server.Endpoint);
+        var listed = await client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = bucket, Prefix = "fleet/certificates/site/" });
+        var folders = listed.S3Objects.Select(o => o.Key.Split('/')[3]).Where(f => f != "manifest.json").Distinct().Order(StringComparer.Ordinal);
+        Assert.Equal(["4-04", "5-05", "6-06"], folders);
+        Assert.Equal(9, listed.S3Objects.Count(o => !o.Key.EndsWith("manifest.json", StringComparison.Ordinal)));
+
+        var current = Assert.IsType<FleetManifestRead.Current>(await manifests.ReadAsync("site", null, CancellationToken.None)).Manifest;
+        Assert.Equal("06", current.Serial);
+        Assert.Equal([5, 4], current.Previous!.Select(v => v.Version));
+    }
+
     private async Task<S3FleetObjectStore> CreateStoreAsync()
     {
         var bucket = await S3Buckets.CreateAsync(moto.Server.Endpoint);
