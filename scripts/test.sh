@@ -24,6 +24,8 @@ install_prerequisites() {
   command -v certbot >/dev/null 2>&1 || missing+=(certbot)
   command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+  # the journald recipe test writes a real journal file from export format and reads it with journalctl
+  [ -x /lib/systemd/systemd-journal-remote ] || [ -x /usr/lib/systemd/systemd-journal-remote ] || missing+=(systemd-journal-remote)
   command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing: ${missing[*]}"

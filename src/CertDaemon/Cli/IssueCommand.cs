@@ -49,11 +49,13 @@ internal static class IssueCommand
                 certificate = adHoc;
             }
 
-            LifecycleOutcome outcome;
+            RenewalCheckResult result;
             try
             {
-                // Through the renewer: in fleet mode that takes the fleet lease and publishes to the fleet store.
-                outcome = await environment.Get<ICertificateRenewer>().IssueAndDeployAsync(certificate, cancellationToken);
+                // Through the coordinator, like the daemon's checks: a failure is logged as RenewalFailed, counted,
+                // and told to the observers (metrics, notifications). The renewer behind it takes the fleet lease
+                // and publishes to the fleet store in fleet mode.
+                result = await environment.Get<RenewalCoordinator>().IssueNowAsync(certificate, cancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -61,7 +63,12 @@ internal static class IssueCommand
                     "Nothing was stored: the live certificate and every deploy target are as they were.");
             }
 
-            await environment.Get<Monitoring.MetricsPublisher>().WriteTextfileAsync(cancellationToken);
+            if (result.Lifecycle is not { } outcome)
+            {
+                return CommandFailure.Report(error, $"issue {certificate.Name}", result.Error!,
+                    "Nothing was stored: the live certificate and every deploy target are as they were.");
+            }
+
             return Report(outcome, environment, output, error);
         });
 

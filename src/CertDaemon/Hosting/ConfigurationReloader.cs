@@ -9,10 +9,12 @@ namespace CertDaemon.Hosting;
 /// <summary>
 /// Reloads the configuration without a restart on SIGHUP (<c>systemctl reload certdaemon</c>) or when the file
 /// changes (debounced: editors write in several steps). A valid configuration replaces the service graph and every
-/// certificate is re-planned (new ones added, removed ones dropped); an invalid one is logged as
+/// certificate is re-planned (new ones added, removed ones dropped), and the metrics listener moves to the new
+/// <c>Metrics.ListenAddress</c>; an invalid one is logged as
 /// <c>ConfigurationInvalid</c> and the daemon keeps running on the previous one. Logging settings are read at start only.
 /// </summary>
-internal sealed class ConfigurationReloader(DaemonRuntime runtime, CertificateScheduler scheduler, TimeProvider time, ILogger<ConfigurationReloader> logger)
+internal sealed class ConfigurationReloader(
+    DaemonRuntime runtime, CertificateScheduler scheduler, MetricsListener metrics, TimeProvider time, ILogger<ConfigurationReloader> logger)
     : IHostedService, IDisposable
 {
     /// <summary>Quiet time after the last file event before reloading.</summary>
@@ -93,6 +95,7 @@ internal sealed class ConfigurationReloader(DaemonRuntime runtime, CertificateSc
 
             await runtime.SwapAsync(result.Configuration);
             ConfigurationLog.ConfigurationReloaded(logger, path, result.Configuration.Options.Certificates.Count);
+            await metrics.ApplyAsync(result.Configuration.Options.Metrics.ListenAddress, _stopping.Token);
             await scheduler.SyncAsync(checkAll: true, _stopping.Token);
         }
         catch (Exception exception)

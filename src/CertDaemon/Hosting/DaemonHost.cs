@@ -57,7 +57,8 @@ internal static class DaemonHost
         builder.Services.AddHostedService<DaemonService>();
         builder.Services.AddHostedService<ConfigurationReloader>();
         builder.Services.AddHostedService<SystemdWatchdog>();
-        builder.Services.AddHostedService<MetricsListener>();
+        builder.Services.AddSingleton<MetricsListener>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MetricsListener>());
         builder.Services.AddQuartz(quartz =>
         {
             quartz.ConfigureScheduler(scheduler =>

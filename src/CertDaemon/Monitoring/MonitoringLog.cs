@@ -17,4 +17,8 @@ internal static partial class MonitoringLog
     [LoggerMessage(EventId = EventIds.Monitoring + 3, EventName = "MetricsListenerFailed", Level = LogLevel.Error,
         Message = "The metrics listener on {Address} failed: {Error}")]
     public static partial void MetricsListenerFailed(ILogger logger, string address, string error);
+
+    [LoggerMessage(EventId = EventIds.Monitoring + 4, EventName = "MetricsListenerStopped", Level = LogLevel.Information,
+        Message = "No longer serving metrics at http://{Address}/metrics (Metrics.ListenAddress removed)")]
+    public static partial void MetricsListenerStopped(ILogger logger, string address);
 }

@@ -104,6 +104,44 @@ internal sealed class RenewalCoordinator(
             return new RenewalCheckResult(name, decision, RenewalCheckOutcome.NotDue, deployed, deployError, decision, nextCheck);
         }
 
+        try
+        {
+            return await RenewNowAsync(certificate, decision, state, cancellationToken);
+        }
+        catch (RenewalDeferredException deferred) when (!cancellationToken.IsCancellationRequested)
+        {
+            RenewalLog.RenewalDeferred(logger, name, deferred.Message, deferred.RetryAt);
+            var retryAt = deferred.RetryAt > time.GetUtcNow() ? deferred.RetryAt : time.GetUtcNow() + _policy.BackoffSteps[0];
+            return new RenewalCheckResult(name, decision, RenewalCheckOutcome.NotDue, null, null, decision, retryAt);
+        }
+    }
+
+    /// <summary>
+    /// Issues <paramref name="certificate"/> now, whatever the schedule says (<c>certdaemon issue</c>), and reports the
+    /// outcome exactly as a check's: <c>RenewalFailed</c>, the failure count and its backoff, the
+    /// <see cref="CheckHistory"/> and every <see cref="IRenewalCheckObserver"/> (metrics, notifications). Unlike
+    /// <see cref="CheckAsync"/> it neither synchronises nor polls ARI first: the operator asked for a new certificate.
+    /// </summary>
+    /// <exception cref="RenewalDeferredException">Another fleet instance holds the certificate's lease: nothing was tried.</exception>
+    public async Task<RenewalCheckResult> IssueNowAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        var state = await states.LoadAsync(certificate.Name, cancellationToken);
+        var decision = RenewalFacts.Plan(certificate, state, options.Renewal, time.GetUtcNow(), force: true);
+        var result = await RenewNowAsync(certificate, decision, state, cancellationToken);
+        await RecordCheckAsync(certificate, result, cancellationToken);
+        return result;
+    }
+
+    /// <summary>Issues and deploys a due certificate; a failure is recorded and returned, a deferral thrown.</summary>
+    private async Task<RenewalCheckResult> RenewNowAsync(ManagedCertificate certificate, RenewalDecision decision, CertificateState? state, CancellationToken cancellationToken)
+    {
+        var name = certificate.Name;
+
+        // An order whose result cannot be recorded spends the CA's rate limit and leaves the live files ahead of the
+        // state: a read-only or full state directory fails here, before anything is ordered (a state-file error
+        // escapes, as it does from every other state write of a check).
+        await states.UpdateAsync(name, s => s, cancellationToken);
         RenewalLog.RenewalStarting(logger, name, decision.ReasonName);
         LifecycleOutcome outcome;
         try
@@ -113,13 +151,7 @@ internal sealed class RenewalCoordinator(
                 outcome = await renewer.IssueAndDeployAsync(certificate, cancellationToken);
             }
         }
-        catch (RenewalDeferredException deferred) when (!cancellationToken.IsCancellationRequested)
-        {
-            RenewalLog.RenewalDeferred(logger, name, deferred.Message, deferred.RetryAt);
-            var retryAt = deferred.RetryAt > time.GetUtcNow() ? deferred.RetryAt : time.GetUtcNow() + _policy.BackoffSteps[0];
-            return new RenewalCheckResult(name, decision, RenewalCheckOutcome.NotDue, null, null, decision, retryAt);
-        }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && exception is not RenewalDeferredException)
         {
             return await RecordFailureAsync(certificate, decision, exception, state, cancellationToken);
         }

@@ -218,6 +218,7 @@ internal sealed class CertificateStore
             prepare: setStep =>
             {
                 var versionDirectory = _paths.VersionDirectory(name, version);
+                setStep($"check that {versionDirectory} names version {version}");
                 if (!Directory.Exists(versionDirectory) || _reader.DirectoryVersion(name, versionDirectory) != version)
                 {
                     // Missing, or retargeted by certbot renewing through live/NAME: rebuilt so it names its own version.

@@ -163,6 +163,69 @@ public sealed class DaemonTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_reload_moves_the_metrics_listener_keeps_the_old_one_when_the_new_address_is_taken_and_stops_it_when_removed()
+    {
+        var root = Directory.CreateTempSubdirectory("certdaemon-metrics-reload-").FullName;
+        try
+        {
+            var configPath = Path.Combine(root, "certdaemon.json");
+            var (first, second) = (FreePort(), FreePort());
+            using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            taken.Start();
+            var takenPort = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+            async Task ConfigureAsync(int? port, DaemonProcess? daemon)
+            {
+                await File.WriteAllTextAsync(configPath, MinimalConfiguration(root, port is null ? null : $"127.0.0.1:{port}"));
+                if (daemon is not null)
+                {
+                    await daemon.SignalAsync("HUP");
+                }
+            }
+
+            await ConfigureAsync(first, null);
+            await using var daemon = DaemonProcess.Start(configPath, new Dictionary<string, string?>());
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            await FailureReport.WithLogsAsync(output, () => daemon.Output, async () =>
+            {
+                await daemon.WaitForEventAsync("MetricsListening", e => e.Property("Address") == $"127.0.0.1:{first}");
+                Assert.Contains("# TYPE certdaemon_", await http.GetStringAsync(new Uri($"http://127.0.0.1:{first}/metrics")), StringComparison.Ordinal);
+
+                // Moved: the new port serves, the old one is closed.
+                await ConfigureAsync(second, daemon);
+                await daemon.WaitForEventAsync("MetricsListening", e => e.Property("Address") == $"127.0.0.1:{second}");
+                Assert.Contains("# TYPE certdaemon_", await http.GetStringAsync(new Uri($"http://127.0.0.1:{second}/metrics")), StringComparison.Ordinal);
+                await AssertRefusedAsync(http, first);
+
+                // A port someone else holds: logged, and the previous address keeps serving.
+                await ConfigureAsync(takenPort, daemon);
+                var failed = await daemon.WaitForEventAsync("MetricsListenerFailed", e => e.Property("Address") == $"127.0.0.1:{takenPort}");
+                output.WriteLine(failed.ToString());
+                Assert.Contains("# TYPE certdaemon_", await http.GetStringAsync(new Uri($"http://127.0.0.1:{second}/metrics")), StringComparison.Ordinal);
+
+                // Removed: nothing serves any more.
+                await ConfigureAsync(null, daemon);
+                await daemon.WaitForEventAsync("MetricsListenerStopped", e => e.Property("Address") == $"127.0.0.1:{second}");
+                await AssertRefusedAsync(http, second);
+
+                Assert.False(daemon.HasExited);
+                await daemon.SignalAsync("TERM");
+                await daemon.WaitForExitAsync(TimeSpan.FromSeconds(15));
+                Assert.Equal(0, daemon.ExitCode);
+            });
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static async Task AssertRefusedAsync(HttpClient http, int port)
+    {
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics")));
+        Assert.Equal(SocketError.ConnectionRefused, Assert.IsType<SocketException>(refused.InnerException).SocketErrorCode);
+    }
+
+    [Fact]
     public async Task Run_refuses_to_start_on_an_invalid_configuration_with_exit_78()
     {
         var root = Directory.CreateTempSubdirectory("certdaemon-invalid-").FullName;
@@ -180,13 +243,14 @@ public sealed class DaemonTests(ITestOutputHelper output)
         }
     }
 
-    private static string MinimalConfiguration(string root) => JsonSerializer.Serialize(new Dictionary<string, object?>
+    private static string MinimalConfiguration(string root, string? metricsAddress = null) => JsonSerializer.Serialize(new Dictionary<string, object?>
     {
         ["Acme"] = new Dictionary<string, object?> { ["Email"] = "ops@example.test", ["AcceptTermsOfService"] = true },
         ["StateDirectory"] = Path.Combine(root, "state"),
         ["CertificateDirectory"] = Path.Combine(root, "letsencrypt"),
         ["Nginx"] = new Dictionary<string, object?> { ["Enabled"] = false },
         ["Certificates"] = Array.Empty<object>(),
+        ["Metrics"] = new Dictionary<string, object?> { ["ListenAddress"] = metricsAddress },
     });
 
     private static async Task ReceiveAsync(Socket socket, List<string> messages)

@@ -65,6 +65,58 @@ public sealed class ForeignVersionTests : IDisposable
     }
 
     /// <summary>certbot's <c>save_successor</c> + <c>update_all_links_to</c>, through the live/NAME link.</summary>
+    [Fact]
+    public async Task Newer_foreign_archive_versions_are_listed_newest_first_and_only_complete_matching_sets_verify()
+    {
+        _dir.CreateCertbotLineage(Name, _ca, count: 1);
+        var store = _dir.Store();
+        await store.CommitAsync(Name, _ca.Issue(), CancellationToken.None);
+        RenewLikeCertbot(3);
+        PointLinksAt(2);
+        foreach (var part in new[] { "cert", "chain", "fullchain" })
+        {
+            File.Copy(_dir.Archive(Name, part, 3), _dir.Archive(Name, part, 4));
+        }
+
+        File.Copy(_dir.Archive(Name, "privkey", 2), _dir.Archive(Name, "privkey", 4));
+        File.Copy(_dir.Archive(Name, "cert", 3), _dir.Archive(Name, "cert", 5));
+
+        Assert.Equal(2, store.GetLive(Name)!.Version);
+        Assert.Equal([5, 4, 3], store.ForeignVersionsAbove(Name, 2));
+        Assert.Equal([5, 4, 3, 1], store.ForeignVersionsAbove(Name, 0));
+        var third = await store.ReadVerifiedVersionAsync(Name, 3, CancellationToken.None);
+        Assert.True(third.IsCertbotVersion);
+        await Assert.ThrowsAsync<CertificateMaterialException>(() => store.ReadVerifiedVersionAsync(Name, 4, CancellationToken.None));
+        await Assert.ThrowsAsync<CertificateMaterialException>(() => store.ReadVerifiedVersionAsync(Name, 5, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_nginx_rollback_leaves_a_version_certbot_made_live_after_the_switch_in_place()
+    {
+        _dir.CreateCertbotLineage(Name, _ca, count: 1);
+        var store = _dir.Store();
+        var ours = await store.CommitAsync(Name, _ca.Issue(), CancellationToken.None);
+        RenewLikeCertbot(3);
+        var certbot = store.GetLive(Name)!;
+
+        var result = await CertDaemon.Hosting.LiveRollback.For(store)(
+            new CertDaemon.Deployment.DeploymentContext(Name, [Name], ours.Serial, store.LivePath(Name)), CancellationToken.None);
+
+        Assert.Equal(new CertDaemon.Deployment.LiveRollbackResult.LeftInPlace(3, certbot.Serial), result);
+        Assert.Equal(3, store.GetLive(Name)!.Version);
+        Assert.Null(StoreLayout.LiveSetProblem(_dir.Root, Name));
+    }
+
+    private void PointLinksAt(int version)
+    {
+        foreach (var part in StoreLayout.Parts)
+        {
+            var link = Path.Combine(_dir.Root, "live", Name, part + ".pem");
+            File.Delete(link);
+            File.CreateSymbolicLink(link, $"../../archive/{Name}/{part}{version}.pem");
+        }
+    }
+
     private void RenewLikeCertbot(int version)
     {
         var material = _ca.Issue();
