@@ -70,10 +70,15 @@ internal sealed class FleetLeases(IFleetObjectStore store, FleetOptions options,
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
-            return await LineageLock.AcquireAsync(name, Path.Combine(directory, name + ".fleet-lease.lock"), TimeSpan.Zero, time, cancellationToken);
+            // A folder of its own: a certificate named "a.fleet-lease" must not share a lock file with "a".
+            var fleetLocks = Path.Combine(directory, "fleet");
+            Directory.CreateDirectory(fleetLocks, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            return await LineageLock.AcquireAsync(name, Path.Combine(fleetLocks, name + ".lease.lock"), TimeSpan.Zero, time, cancellationToken);
         }
-        catch (CertificateStoreException)
+        catch (LockHeldException)
         {
+            // Only contention means "another process of this instance"; a lock file that cannot be opened at all is a
+            // failure of this check (reported, counted, notified), never a silent deferral.
             return null;
         }
     }

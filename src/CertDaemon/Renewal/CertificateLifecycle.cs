@@ -186,6 +186,7 @@ internal sealed partial class CertificateLifecycle(
     public async Task<IssuedCertificate> DryRunAsync(ManagedCertificate certificate, Uri directoryUrl, CancellationToken cancellationToken)
     {
         var source = SourceFor(certificate);
+        source.EnsureCanRehearse(certificate);
         using var runLock = await locks.AcquireAsync(certificate.Name, cancellationToken);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runLock.Lost);
         var rehearsal = new CertificateSourceRequest(certificate, Current: null, runLock) { RehearsalDirectoryUrl = directoryUrl };

@@ -140,8 +140,9 @@ internal sealed class RenewalCoordinator(
 
         // An order whose result cannot be recorded spends the CA's rate limit and leaves the live files ahead of the
         // state: a read-only or full state directory fails here, before anything is ordered (a state-file error
-        // escapes, as it does from every other state write of a check).
-        await states.UpdateAsync(name, s => s, cancellationToken);
+        // escapes, as it does from every other state write of a check). It is a probe beside the state file, never a
+        // rewrite of it: this runs before the run lock, and a rewrite could put back a state another process just saved.
+        await states.EnsureWritableAsync(name, cancellationToken);
         RenewalLog.RenewalStarting(logger, name, decision.ReasonName);
         LifecycleOutcome outcome;
         try

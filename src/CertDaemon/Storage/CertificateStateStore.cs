@@ -225,6 +225,37 @@ internal sealed class CertificateStateStore
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Checks that <paramref name="name"/>'s state can be saved (the directories exist or can be created, and a file
+    /// can be created beside the state file) without touching the state file itself, so a caller that does not hold
+    /// the certificate's run lock can ask before spending anything it could not record.
+    /// </summary>
+    /// <exception cref="CertificateStoreException">The state could not be saved; nothing was changed.</exception>
+    public Task EnsureWritableAsync(string name, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = PathOf(name);
+        try
+        {
+            EnsureDirectory(_stateDirectory, StateDirectoryMaximum);
+            EnsureDirectory(_certificatesDirectory, CertificatesDirectoryMaximum);
+            // Named like an atomic write's temporary file, so one left by a crash is removed on the next start.
+            var probe = Path.Combine(_certificatesDirectory, $".{name}.json{AtomicFile.TemporaryMarker}probe-{Guid.NewGuid():N}");
+            using (new FileStream(probe, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.DeleteOnClose, UnixCreateMode = StateFileMode,
+            }))
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CertificateStoreException(name, $"Saving the state of '{name}' to {path} is not possible: {e.Message}. The previous state file is intact.", e);
+        }
+
+        return Task.CompletedTask;
+    }
+
     /// <summary>Removes temporary files a crash left behind; call once on start.</summary>
     public IReadOnlyList<string> DeleteStaleTemporaryFiles() =>
         AtomicFile.DeleteStaleTemporaryFiles(_fileSystem, _certificatesDirectory);

@@ -27,18 +27,32 @@ internal sealed class LineageLock : IDisposable
                     UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
                 }));
             }
+            catch (IOException e) when (!IsContention(e))
+            {
+                // Not contention: the lock file cannot be opened at all (read-only or full file system). Waiting
+                // would not help, and calling it "locked" would send the operator looking for another process.
+                throw new CertificateStoreException(name, $"The lock file {path} of '{name}' could not be opened: {e.Message}", e);
+            }
             catch (IOException) when (timeProvider.GetElapsedTime(started) < timeout)
             {
-                // Held by another process (or another operation of ours): wait for it. Anything else that keeps
-                // failing surfaces with its own message once the timeout has passed.
+                // Held by another process (or another operation of ours): wait for it.
                 await Task.Delay(_pollInterval, timeProvider, cancellationToken);
             }
             catch (IOException e)
             {
-                throw new CertificateStoreException(name, $"Certificate '{name}' is locked by another CertDaemon process (lock file {path}) and was not released within {timeout}: {e.Message}", e);
+                throw new LockHeldException(name, $"Certificate '{name}' is locked by another CertDaemon process (lock file {path}) and was not released within {timeout}: {e.Message}", e);
             }
         }
     }
+
+    /// <summary>
+    /// Whether opening failed only because another holder has the lock: .NET reports a refused <c>flock</c> as a
+    /// sharing violation carrying <c>EWOULDBLOCK</c> (11 on Linux) as its HResult; every other error (read-only or
+    /// full file system, a missing directory) carries its own errno.
+    /// </summary>
+    private static bool IsContention(IOException e) => e.HResult == EWouldBlock;
+
+    private const int EWouldBlock = 11;
 
     public void Dispose() => _stream.Dispose();
 }

@@ -33,6 +33,13 @@ internal interface ICertificateSource
     /// <summary>Whether this source obtains <paramref name="certificate"/> (by its configured issuer).</summary>
     bool AppliesTo(ManagedCertificate certificate);
 
+    /// <summary>
+    /// Throws <see cref="InvalidOperationException"/>, with a message for the operator, when this source cannot
+    /// rehearse <paramref name="certificate"/>. Called before the certificate's lock is taken, so a refusal never waits
+    /// for a running renewal.
+    /// </summary>
+    void EnsureCanRehearse(ManagedCertificate certificate);
+
     /// <summary>Obtains a verified certificate for <see cref="CertificateSourceRequest.Certificate"/>.</summary>
     Task<ObtainedCertificate> ObtainAsync(CertificateSourceRequest request, CancellationToken cancellationToken);
 }

@@ -10,12 +10,15 @@ internal sealed class AcmExportSource(AcmExportIssuer acmExport) : ICertificateS
 {
     public bool AppliesTo(ManagedCertificate certificate) => certificate.Issuer == CertificateIssuers.AcmExport;
 
+    public void EnsureCanRehearse(ManagedCertificate certificate) =>
+        throw new InvalidOperationException(
+            $"renew --dry-run does not apply to '{certificate.Name}' (Issuer acm-export: ACM charges for every request and export); `certdaemon status` shows what ACM holds");
+
     public async Task<ObtainedCertificate> ObtainAsync(CertificateSourceRequest request, CancellationToken cancellationToken)
     {
         if (request.RehearsalDirectoryUrl is not null)
         {
-            throw new InvalidOperationException(
-                $"renew --dry-run does not apply to '{request.Certificate.Name}' (Issuer acm-export: ACM charges for every request and export); `certdaemon status` shows what ACM holds");
+            EnsureCanRehearse(request.Certificate);
         }
 
         var exported = await acmExport.ObtainAsync(request.Certificate, request.Current, cancellationToken);

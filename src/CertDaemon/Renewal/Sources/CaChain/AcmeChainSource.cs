@@ -21,6 +21,11 @@ internal sealed class AcmeChainSource(
 {
     public bool AppliesTo(ManagedCertificate certificate) => certificate.Issuer != CertificateIssuers.AcmExport;
 
+    public void EnsureCanRehearse(ManagedCertificate certificate)
+    {
+        // Any ACME CA can be rehearsed against (a staging or test directory).
+    }
+
     public async Task<ObtainedCertificate> ObtainAsync(CertificateSourceRequest request, CancellationToken cancellationToken)
     {
         var certificate = request.Certificate;
