@@ -19,6 +19,17 @@ internal static class CliRoot
         Description = "Log format: auto (JSON under systemd, text otherwise), json or text",
         Recursive = true,
         DefaultValueFactory = _ => "auto",
+        Validators =
+        {
+            // An unknown format must not fall back silently: the operator's log pipeline expects what they asked for.
+            result =>
+            {
+                if (!LoggingSetup.TryParseFormat(result.GetValueOrDefault<string>(), out _))
+                {
+                    result.AddError($"--log-format must be auto, json or text, not \"{result.GetValueOrDefault<string>()}\"");
+                }
+            },
+        },
     };
 
     public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error, CancellationToken.None);

@@ -82,6 +82,13 @@ internal static class ConfigurationLoader
         ArgumentNullException.ThrowIfNull(environment);
         var path = ResolvePath(commandLinePath, environment);
 
+        if (Directory.Exists(path))
+        {
+            // Reading a directory fails with "Access denied", which sends the operator looking at permissions.
+            return ConfigurationLoadResult.Failure(path, [new("$",
+                $"cannot read the configuration file {path}: it is a directory; name the JSON file itself (e.g. {Path.Combine(path, "certdaemon.json")})")]);
+        }
+
         byte[] bytes;
         try
         {
