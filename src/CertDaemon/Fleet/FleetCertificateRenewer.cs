@@ -1,3 +1,4 @@
+using CertDaemon.Configuration;
 using CertDaemon.Kernel;
 using CertDaemon.Dns;
 using CertDaemon.Renewal;
@@ -34,14 +35,77 @@ internal sealed class FleetCertificateRenewer(
 {
     public const string RenewalReason = "renewal";
 
+    /// <summary>The lease's reason while an instance retries the fleet's ACM import.</summary>
+    public const string AcmImportReason = "acm-import";
+
     public async Task SynchronizeAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
     {
         await accountKeys.EnsureSharedAsync(cancellationToken);
         await synchronizer.SyncAsync(certificate, cancellationToken);
     }
 
-    public Task<LifecycleOutcome?> DeployPendingAsync(ManagedCertificate certificate, CancellationToken cancellationToken) =>
-        lifecycle.DeployPendingAsync(certificate, cancellationToken);
+    /// <summary>
+    /// Retries the targets that do not hold the current version. This instance's own targets (nginx) are retried
+    /// here; an ACM region is the fleet's: retried only under the lease, so one instance at a time imports, into the
+    /// manifest's ARN, and records the result in the manifest. A busy lease retries the own targets only.
+    /// </summary>
+    public async Task<LifecycleOutcome?> DeployPendingAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        var state = await states.LoadAsync(certificate.Name, cancellationToken);
+        if (state?.Current is not { } current || !AcmPending(certificate, state, current.Serial))
+        {
+            return await lifecycle.DeployPendingAsync(certificate, cancellationToken);
+        }
+
+        var attempt = await leases.TryAcquireAsync(certificate.Name, AcmImportReason, cancellationToken);
+        if (attempt is FleetLeaseAttempt.Busy busy)
+        {
+            FleetLog.LeaseBusy(logger, certificate.Name, busy.Holder, busy.Reason, busy.Until);
+            return await lifecycle.DeployPendingAsync(certificate, cancellationToken, OwnTarget);
+        }
+
+        await using var lease = ((FleetLeaseAttempt.Acquired)attempt).Lease;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+        var token = linked.Token;
+
+        // Under the lease the manifest is the truth: another instance may have imported this serial since.
+        if (await manifests.ReadAsync(certificate.Name, null, token) is not FleetManifestRead.Current fleet
+            || !string.Equals(fleet.Manifest.Serial, current.Serial, StringComparison.OrdinalIgnoreCase))
+        {
+            // The fleet moved on (its version is installed at the next check) or has nothing: own targets only.
+            return await lifecycle.DeployPendingAsync(certificate, token, OwnTarget);
+        }
+
+        var recorded = FleetSynchronizer.AcmAsFleetHasIt(certificate, fleet.Manifest).Where(t => t.Value.Arn is not null);
+        await states.UpdateAsync(certificate.Name, s => s with
+        {
+            Targets = new Dictionary<string, TargetState>(s.Targets.Concat(recorded).GroupBy(t => t.Key).Select(g => g.Last())),
+        }, token);
+        var outcome = await lifecycle.DeployPendingAsync(certificate, token);
+        var acm = AcmImports(fleet.Manifest, await states.LoadAsync(certificate.Name, token));
+        if (!SameImports(acm, fleet.Manifest.Acm))
+        {
+            // A refused write leaves the import recorded here only; the next retry re-reads and finds it in ACM.
+            if (await manifests.TryWriteAsync(fleet.Manifest with { Acm = acm }, fleet.ETag, token) is { } etag)
+            {
+                cache.Remember(fleet.Manifest with { Acm = acm }, etag);
+            }
+        }
+
+        return outcome;
+    }
+
+    private static bool OwnTarget(string target) => !AcmTargetName.TryGetRegion(target, out _);
+
+    private static bool AcmPending(ManagedCertificate certificate, CertificateState state, string serial) =>
+        certificate.Issuer != CertificateIssuers.AcmExport
+        && (certificate.Acm?.Regions ?? []).Any(r => state.Targets.GetValueOrDefault(AcmTargetName.For(r))?.HeldSerial is not { } held
+            || !string.Equals(held, serial, StringComparison.OrdinalIgnoreCase));
+
+    private static bool SameImports(IReadOnlyDictionary<string, FleetAcmImport> a, IReadOnlyDictionary<string, FleetAcmImport> b) =>
+        a.Count == b.Count && a.All(x => b.TryGetValue(x.Key, out var y) && x.Value.Arn == y.Arn
+            && string.Equals(x.Value.Serial, y.Serial, StringComparison.OrdinalIgnoreCase));
 
     public async Task<LifecycleOutcome> IssueAndDeployAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
     {

@@ -66,25 +66,23 @@ internal sealed class FleetSynchronizer(
             certificate.Name, manifest.Domains, keyType, material.CertificatePem, material.ChainPem, material.PrivateKeyPem,
             manifest.Serial, manifest.NotBefore, manifest.NotAfter, manifest.AriCertificateId, CertificateUrl: null);
         var outcome = await lifecycle.InstallAsync(
-            certificate, obtained, acme.DefaultDirectoryUrl, AcmHeldByFleet(manifest), cancellationToken);
+            certificate, obtained, acme.DefaultDirectoryUrl, AcmAsFleetHasIt(certificate, manifest), cancellationToken);
         FleetLog.CertificateInstalled(logger, certificate.Name, manifest.Serial, manifest.Version);
         return new FleetSyncResult.Installed(manifest, outcome);
     }
 
     /// <summary>
-    /// The ACM regions as the fleet's manifest records them: a region that holds this serial is not imported into
-    /// again (the renewer did it); one that holds an older serial keeps its ARN, so a retry re-imports into it and
-    /// never creates a second certificate.
+    /// Every configured ACM region as the fleet's manifest records it: the ARN and the serial imported there (an older
+    /// serial when the renewer's import failed; nothing when no import ever succeeded). Installing never imports: a
+    /// pending region is retried under the lease (<see cref="FleetCertificateRenewer.DeployPendingAsync"/>), once for
+    /// the fleet, into the manifest's ARN.
     /// </summary>
-    internal static Dictionary<string, TargetState> AcmHeldByFleet(FleetManifest manifest) =>
-        manifest.Acm.ToDictionary(
-            a => AcmTargetName.For(a.Key),
-            a => new TargetState
-            {
-                Arn = a.Value.Arn,
-                HeldSerial = string.Equals(a.Value.Serial, manifest.Serial, StringComparison.OrdinalIgnoreCase) ? manifest.Serial : null,
-                LastSuccessAt = a.Value.ImportedAt,
-            },
+    internal static Dictionary<string, TargetState> AcmAsFleetHasIt(ManagedCertificate certificate, FleetManifest manifest) =>
+        (certificate.Acm?.Regions ?? []).ToDictionary(
+            AcmTargetName.For,
+            region => manifest.Acm.TryGetValue(region, out var imported)
+                ? new TargetState { Arn = imported.Arn, HeldSerial = imported.Serial, LastSuccessAt = imported.ImportedAt }
+                : new TargetState(),
             StringComparer.Ordinal);
 
     /// <summary>Why the fleet's version must not be installed for this configuration; null when it fits.</summary>

@@ -22,7 +22,7 @@ namespace CertDaemon.Renewal;
 /// no concrete source, lock or deploy target.</item>
 /// <item>Nothing is stored unless the source returned a verified certificate; the store switches live atomically.</item>
 /// <item>A deploy target that fails keeps the new version recorded as not held by that target, so the next check
-/// retries the deployment (<see cref="DeployPendingAsync"/>) without issuing again.</item>
+/// retries the deployment (<see cref="DeployPendingAsync(ManagedCertificate, CancellationToken)"/>) without issuing again.</item>
 /// <item>Failures are recorded in the state file (shown by <c>status</c>) and rethrown as they came.</item>
 /// </list>
 /// </remarks>
@@ -91,8 +91,8 @@ internal sealed partial class CertificateLifecycle(
     /// one: verified and committed to the store (atomic live switch), recorded, deployed to every target.
     /// </summary>
     /// <param name="issuedBy">The ACME directory that issued it (remembered for ARI and revocation).</param>
-    /// <param name="heldElsewhere">Targets that already hold this certificate (fleet mode: the ACM regions the renewing
-    /// instance imported into); they are recorded as holding it and not deployed to again.</param>
+    /// <param name="heldElsewhere">Targets that another instance looks after (fleet mode: the ACM regions, imported into
+    /// once for the whole fleet); they are recorded as given and not deployed to here.</param>
     /// <exception cref="CertificateMaterialException">The set is inconsistent; nothing was written.</exception>
     public async Task<LifecycleOutcome> InstallAsync(
         ManagedCertificate certificate, IssuedCertificate obtained, Uri issuedBy, IReadOnlyDictionary<string, TargetState> heldElsewhere, CancellationToken cancellationToken)
@@ -122,7 +122,7 @@ internal sealed partial class CertificateLifecycle(
 
         return await RecordAndDeployAsync(
             certificate, obtained, stored, issuedBy, sourceArn: null, cancellationToken,
-            [.. DeployersFor(certificate).Where(d => heldElsewhere.GetValueOrDefault(d.Target)?.HeldSerial != obtained.SerialHex)]);
+            [.. DeployersFor(certificate).Where(d => !heldElsewhere.ContainsKey(d.Target))]);
     }
 
     private async Task<LifecycleOutcome> RecordAndDeployAsync(
@@ -153,7 +153,14 @@ internal sealed partial class CertificateLifecycle(
     /// Retries every target that does not hold the current version (a failed deploy, a rollback, a new target),
     /// without issuing. Returns null when every target is up to date.
     /// </summary>
-    public async Task<LifecycleOutcome?> DeployPendingAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
+    public Task<LifecycleOutcome?> DeployPendingAsync(ManagedCertificate certificate, CancellationToken cancellationToken) =>
+        DeployPendingAsync(certificate, cancellationToken, onlyTargets: null);
+
+    /// <summary>As <see cref="DeployPendingAsync(ManagedCertificate, CancellationToken)"/>, for some targets only.</summary>
+    /// <param name="onlyTargets">When given, only the targets it accepts are retried (fleet mode: this instance's own
+    /// targets while another instance holds the lease for the shared ones).</param>
+    public async Task<LifecycleOutcome?> DeployPendingAsync(
+        ManagedCertificate certificate, CancellationToken cancellationToken, Func<string, bool>? onlyTargets)
     {
         using var runLock = await locks.AcquireAsync(certificate.Name, cancellationToken);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runLock.Lost);
@@ -164,7 +171,9 @@ internal sealed partial class CertificateLifecycle(
             return null;
         }
 
-        var pending = DeployersFor(certificate).Where(d => !state.Targets.TryGetValue(d.Target, out var t) || t.HeldSerial != current.Serial).ToList();
+        var pending = DeployersFor(certificate)
+            .Where(d => (onlyTargets?.Invoke(d.Target) ?? true) && (!state.Targets.TryGetValue(d.Target, out var t) || t.HeldSerial != current.Serial))
+            .ToList();
         if (pending.Count == 0)
         {
             return null;

@@ -26,7 +26,7 @@ internal static partial class LifecycleLog
     public static partial void ForeignCertificateUnusable(ILogger logger, string certificateName, string error);
 
     [LoggerMessage(EventId = EventIds.Renewal + 63, EventName = "ForeignVersionIgnored", Level = LogLevel.Warning,
-        Message = "Certificate {CertificateName}: archive version {Version}, not written by CertDaemon, is incomplete or inconsistent and is not taken as the current certificate (left as it is; its number is never reused): {Error}")]
+        Message = "Certificate {CertificateName}: archive version {Version}, not written by CertDaemon, is not taken as the current certificate (left as it is; its number is never reused): {Error}")]
     public static partial void ForeignVersionIgnored(ILogger logger, string certificateName, int version, string error);
 
     [LoggerMessage(EventId = EventIds.Renewal + 52, EventName = "InterruptedRunReconciled", Level = LogLevel.Warning,

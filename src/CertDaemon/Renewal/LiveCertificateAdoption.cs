@@ -1,3 +1,4 @@
+using System.Globalization;
 using CertDaemon.Kernel;
 using CertDaemon.Certbot;
 using CertDaemon.Configuration;
@@ -17,7 +18,8 @@ namespace CertDaemon.Renewal;
 /// the state calls current and not below the live one: a rollback to certbot's older version (a failed
 /// <c>nginx -t</c>) is not a renewal. The newest candidate whose set is complete and consistent (key matches
 /// certificate, chain starts with its issuer, fullchain is cert + chain; <see cref="CertificateStore.ReadVerifiedVersionAsync"/>)
-/// is taken; incomplete or inconsistent ones are reported and never taken.</para>
+/// is taken; incomplete or inconsistent ones are reported and never taken, and so is one that is not live but names
+/// other domains than the certificate's or is not valid now (switching it live would serve it).</para>
 /// <para>A taken version that is not live is made live (<see cref="ReconcileAsync"/> only): certbot points
 /// <c>live/NAME</c> at its newest version too, and planning from a certificate nobody serves would let the served,
 /// older one expire first. Deploy targets get it at the same check, through their usual test and rollback.</para>
@@ -127,6 +129,12 @@ internal sealed class LiveCertificateAdoption(
 
             var material = await store.ReadMaterialAsync(candidate, cancellationToken);
             var facts = LiveCertificateFacts.FromPem(material.CertificatePem, candidate.CertificatePath);
+            if (candidate.Version != live.Version && await WhyNotServableAsync(name, state, live, facts, cancellationToken) is { } why)
+            {
+                ignored.Add((version, why));
+                continue;
+            }
+
             var found = new CurrentCertificate(
                 candidate.Version,
                 facts.Serial,
@@ -143,6 +151,38 @@ internal sealed class LiveCertificateAdoption(
 
         return new Search(null, live.Version, ignored);
     }
+
+    /// <summary>
+    /// Why a version that is not live must not be switched live, or null when it may: it would be served at the next
+    /// nginx reload, so it must be for the certificate's names and valid now.
+    /// </summary>
+    private async Task<string?> WhyNotServableAsync(
+        string name, CertificateState? state, StoredVersion live, LiveCertificateFacts facts, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (now < facts.NotBefore)
+        {
+            return $"it is valid only from {Stamp(facts.NotBefore)}";
+        }
+
+        if (now >= facts.NotAfter)
+        {
+            return $"it expired on {Stamp(facts.NotAfter)}";
+        }
+
+        // Configured, else remembered (ad-hoc), else what the adopted or live certificate covers (an imported lineage).
+        var configured = options.Certificates.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))?.Domains;
+        var (expected, source) = configured is { Count: > 0 } names ? (names, "the certificate is configured for")
+            : state is { Domains.Count: > 0 } ? (state.Domains, "the certificate is configured for")
+            : state?.Current is { Domains.Count: > 0 } current ? (current.Domains, "the current certificate covers")
+            : (LiveCertificateFacts.FromPem((await store.ReadMaterialAsync(live, cancellationToken)).CertificatePem, live.CertificatePath).Domains,
+                "the live certificate covers");
+        return RenewalPlanner.SameNames(facts.Domains, expected)
+            ? null
+            : $"it names {string.Join(", ", facts.Domains)}; {source} {string.Join(", ", expected)}";
+    }
+
+    private static string Stamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private Uri? CertbotServer(string name)
     {

@@ -181,7 +181,8 @@ internal static class RenewalPlanner
             $"{rule}; otherwise {planned.Reason.ToName()}: {planned.Explanation}");
     }
 
-    private static bool SameNames(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
+    /// <summary>Whether two lists name the same domains, in any order and case.</summary>
+    internal static bool SameNames(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
         new HashSet<string>(a, StringComparer.OrdinalIgnoreCase).SetEquals(b);
 
     private static string Stamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);

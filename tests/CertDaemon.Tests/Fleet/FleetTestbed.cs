@@ -186,6 +186,21 @@ internal sealed class FleetTestInstance(FleetTestbed fleet, string root, TimeSpa
 
     public Task<CliProcess.Result> RunAsync(params string[] arguments) => CliProcess.RunAsync([.. arguments, "--config", ConfigPath], fleet.Environment);
 
+    /// <summary>Runs the CLI with ACM (region us-east-1 configured for the certificate) reached at <paramref name="acm"/>.</summary>
+    public Task<CliProcess.Result> RunWithAcmAsync(Uri acm, params string[] arguments) =>
+        CliProcess.RunAsync([.. arguments, "--config", ConfigPath], new Dictionary<string, string?>(fleet.Environment) { ["AWS_ENDPOINT_URL_ACM"] = acm.ToString() });
+
+    /// <summary>Adds ACM region us-east-1 to the certificate's configuration.</summary>
+    public void WithAcm()
+    {
+        var configuration = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(File.ReadAllText(ConfigPath))!;
+        var certificates = JsonSerializer.Deserialize<List<Dictionary<string, object?>>>(configuration["Certificates"].GetRawText())!;
+        certificates[0]["Acm"] = new Dictionary<string, object?> { ["Regions"] = new[] { "us-east-1" } };
+        var rewritten = configuration.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
+        rewritten["Certificates"] = certificates;
+        File.WriteAllText(ConfigPath, JsonSerializer.Serialize(rewritten));
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Daemon is not null)

@@ -1,4 +1,9 @@
+using CertDaemon.Configuration;
+using CertDaemon.Renewal;
 using CertDaemon.Storage;
+using CertDaemon.Tests.Testbed;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CertDaemon.Tests.Storage;
 
@@ -105,6 +110,60 @@ public sealed class ForeignVersionTests : IDisposable
         Assert.Equal(new CertDaemon.Deployment.LiveRollbackResult.LeftInPlace(3, certbot.Serial), result);
         Assert.Equal(3, store.GetLive(Name)!.Version);
         Assert.Null(StoreLayout.LiveSetProblem(_dir.Root, Name));
+    }
+
+    [Fact]
+    public async Task A_newer_complete_set_for_other_names_is_ignored_and_never_made_live()
+    {
+        await AssertNewerSetIgnoredAsync(_ca.Issue("other.example"), "names other.example; the certificate is configured for example.com");
+    }
+
+    [Fact]
+    public async Task An_expired_newer_complete_set_is_ignored_and_never_made_live()
+    {
+        await AssertNewerSetIgnoredAsync(_ca.Issue(Name, days: 10), "expired on 2025-01-11");
+    }
+
+    /// <summary>
+    /// certbot's version 1 is live and adopted as current; then a complete, consistent version 2 that live does not
+    /// point at appears (<paramref name="newer"/>). It must be reported with <paramref name="why"/> and left alone.
+    /// </summary>
+    private async Task AssertNewerSetIgnoredAsync(CertificateMaterial newer, string why)
+    {
+        _dir.CreateCertbotLineage(Name, _ca, count: 1);
+        var time = new FakeTimeProvider(new DateTimeOffset(2025, 2, 1, 0, 0, 0, TimeSpan.Zero));
+        var options = new CertDaemonOptions
+        {
+            CertificateDirectory = _dir.Root,
+            StateDirectory = Path.Combine(_dir.Root, "state"),
+            Certificates = [new CertificateOptions { Name = Name, Domains = [Name] }],
+        };
+        var store = _dir.Store();
+        var states = new CertificateStateStore(options.StateDirectory, time, NullLogger.Instance);
+        var log = new CapturingLogger<LiveCertificateAdoption>();
+        var adoption = new LiveCertificateAdoption(options, store, states, time, log);
+        var adopted = (await adoption.ReconcileAsync(Name, CancellationToken.None))!.Current!;
+        Assert.Equal(1, adopted.Version);
+
+        var archive = Path.Combine(_dir.Root, "archive", Name);
+        File.WriteAllText(Path.Combine(archive, "cert2.pem"), newer.NormalizedCertificatePem);
+        File.WriteAllText(Path.Combine(archive, "chain2.pem"), newer.NormalizedChainPem);
+        File.WriteAllText(Path.Combine(archive, "fullchain2.pem"), newer.FullChainPem);
+        File.WriteAllText(Path.Combine(archive, "privkey2.pem"), newer.NormalizedPrivateKeyPem);
+        Assert.Equal(2, (await store.ReadVerifiedVersionAsync(Name, 2, CancellationToken.None)).Version);
+        var files = StoreLayout.Snapshot(archive);
+
+        var state = await adoption.ReconcileAsync(Name, CancellationToken.None);
+
+        Assert.Equal((1, adopted.Serial), (state!.Current!.Version, state.Current.Serial));
+        var saved = (await states.LoadAsync(Name, CancellationToken.None))!.Current!;
+        Assert.Equal((1, adopted.Serial), (saved.Version, saved.Serial));
+        Assert.Null(await adoption.FindAsync(Name, state, CancellationToken.None));
+        Assert.Equal(1, store.GetLive(Name)!.Version);
+        Assert.Equal(files, StoreLayout.Snapshot(archive));
+        var error = Assert.Single(log.Values("ForeignVersionIgnored", "Error"));
+        Assert.Contains(why, (string)error!, StringComparison.Ordinal);
+        Assert.Equal(0, log.Count("ForeignRenewalDetected"));
     }
 
     private void PointLinksAt(int version)
