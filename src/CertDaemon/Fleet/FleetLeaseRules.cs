@@ -22,10 +22,11 @@ internal static class FleetLeaseRules
     /// <summary>What an instance whose holder id is <paramref name="self"/> may do with the lease it read.</summary>
     /// <param name="current">The lease object and its ETag; null when there is none.</param>
     /// <param name="deadPredecessorsOf">
-    /// The caller's instance id, passed only when the caller knows that no other process of its instance holds or
-    /// tries this lease (it holds the instance's per-certificate lock file, which a live holder keeps): a lease of that
-    /// instance by another process was then left by a dead process (a restart, a crash) and is taken over at once,
-    /// its journal inherited. Null: such a lease is treated like any other instance's.
+    /// The caller's instance id and <c>#</c> the token it read from the instance's per-certificate lock file, passed
+    /// only while the caller holds that file (which a live holder keeps): a lease naming exactly that value was taken
+    /// by a process on this machine that is now dead (a restart, a crash) and is taken over at once, its journal
+    /// inherited. A clone of the state directory on another machine has its own lock file, so it never matches.
+    /// Null: such a lease is treated like any other instance's.
     /// </param>
     public static FleetLeaseDecision Decide(
         (FleetLease Lease, string ETag)? current, string self, DateTimeOffset now, TimeSpan leaseDuration, string? deadPredecessorsOf = null)

@@ -60,7 +60,7 @@ internal sealed class FleetLeases(IFleetObjectStore store, FleetOptions options,
         }
     }
 
-    private async Task<IDisposable?> TryLockInstanceAsync(string name, CancellationToken cancellationToken)
+    private async Task<LineageLock?> TryLockInstanceAsync(string name, CancellationToken cancellationToken)
     {
         if (instance.LockDirectory is not { } directory)
         {
@@ -83,13 +83,22 @@ internal sealed class FleetLeases(IFleetObjectStore store, FleetOptions options,
         }
     }
 
-    private async Task<FleetLeaseAttempt> TryAcquireUnderInstanceLockAsync(string name, string reason, IDisposable? instanceLock, CancellationToken cancellationToken)
+    private async Task<FleetLeaseAttempt> TryAcquireUnderInstanceLockAsync(string name, string reason, LineageLock? instanceLock, CancellationToken cancellationToken)
     {
         var key = FleetKeys.Lease(name);
         var read = await store.GetAsync(key, null, cancellationToken);
         (FleetLease, string)? current = read is FleetRead.Found found ? (ParseLease(key, found.Content), found.ETag) : null;
         var now = time.GetUtcNow();
-        var decision = FleetLeaseRules.Decide(current, instance.Id, now, options.LeaseDuration, instanceLock is null ? null : instance.Instance);
+
+        // A lease names its holder's instance together with a token that holder wrote into its lock file on its own
+        // machine. Only a process that now holds that very file and reads that very token knows the holder is dead:
+        // a clone of the state directory elsewhere (same instance id) has its own lock file and never matches.
+        var previousToken = instanceLock?.ReadNote();
+        var deadPredecessor = instanceLock is null || instance.Instance is null || string.IsNullOrEmpty(previousToken)
+            ? null
+            : instance.Instance + "#" + previousToken;
+        var token = Guid.NewGuid().ToString("N");
+        var decision = FleetLeaseRules.Decide(current, instance.Id, now, options.LeaseDuration, deadPredecessor);
         if (decision is FleetLeaseDecision.Wait wait)
         {
             return new FleetLeaseAttempt.Busy(wait.Holder, wait.Reason, wait.Until);
@@ -100,7 +109,9 @@ internal sealed class FleetLeases(IFleetObjectStore store, FleetOptions options,
         // An expired lease's holder died or lost contact; a released one may still list records its holder could not
         // remove. Either way the new holder inherits the journal (and keeps it listed until the records are gone).
         var abandoned = takeOver is { Expired: true } || takeOver?.Previous.Challenges.Count > 0 ? takeOver!.Previous : null;
-        var lease = new FleetLease(instance.Id, now, now + options.LeaseDuration, reason, Released: false, abandoned?.Challenges ?? [], instance.Instance);
+        var lease = new FleetLease(
+            instance.Id, now, now + options.LeaseDuration, reason, Released: false, abandoned?.Challenges ?? [],
+            instance.Instance is null || instanceLock is null ? instance.Instance : instance.Instance + "#" + token);
         var condition = takeOver is null ? FleetWriteCondition.Absent : FleetWriteCondition.Matches(takeOver.ETag);
         var written = await store.PutAsync(key, Serialize(lease), condition, secret: false, cancellationToken);
         if (written is not FleetWrite.Written ok)
@@ -122,6 +133,9 @@ internal sealed class FleetLeases(IFleetObjectStore store, FleetOptions options,
             }
         }
 
+        // Written after the lease: a crash in between leaves a token that matches nothing, so the restarted process
+        // waits for expiry as any other instance would (safe, only slower).
+        instanceLock?.WriteNote(token);
         var held = new HeldLease(this, name, lease, ok.ETag, instanceLock);
         _held[name] = held;
         FleetLog.LeaseAcquired(logger, name, instance.Id, reason, lease.ExpiresAt);

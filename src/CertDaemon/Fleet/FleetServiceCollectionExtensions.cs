@@ -25,7 +25,8 @@ internal static class FleetServiceCollectionExtensions
         services.AddSingleton(_ => FleetInstance.ForStateDirectory(options.StateDirectory));
         services.AddSingleton<IFleetObjectStore>(sp => S3FleetObjectStore.Create(fleet, sp.GetRequiredService<ILogger<S3FleetObjectStore>>()));
         services.AddSingleton<FleetLeases>();
-        services.AddSingleton(sp => new FleetManifestStore(sp.GetRequiredService<IFleetObjectStore>(), options.Store.KeepVersions));
+        // At least the previous version stays: an instance may be downloading it while the renewer publishes the next.
+        services.AddSingleton(sp => new FleetManifestStore(sp.GetRequiredService<IFleetObjectStore>(), Math.Max(2, options.Store.KeepVersions)));
         services.AddSingleton<FleetManifestCache>();
         services.AddSingleton<FleetSynchronizer>();
         services.AddSingleton<FleetAccountKeys>();

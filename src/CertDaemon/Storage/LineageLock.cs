@@ -54,5 +54,22 @@ internal sealed class LineageLock : IDisposable
 
     private const int EWouldBlock = 11;
 
+    /// <summary>What the last holder wrote into the lock file with <see cref="WriteNote"/>; empty when nothing.</summary>
+    public string ReadNote()
+    {
+        _stream.Position = 0;
+        using var reader = new StreamReader(_stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Replaces the lock file's content with <paramref name="note"/>, for the next holder to read.</summary>
+    public void WriteNote(string note)
+    {
+        _stream.SetLength(0);
+        _stream.Position = 0;
+        _stream.Write(System.Text.Encoding.UTF8.GetBytes(note));
+        _stream.Flush(flushToDisk: true);
+    }
+
     public void Dispose() => _stream.Dispose();
 }

@@ -86,6 +86,26 @@ public sealed class FleetRestartTests : IDisposable
         Assert.Equal(copied.Instance, FleetInstance.ForStateDirectory(state).Instance);
     }
 
+    [Fact]
+    public async Task A_clone_of_the_state_directory_never_takes_over_the_originals_lease_early()
+    {
+        // A state directory copied to another machine whose host name and machine-id are the same (an image that
+        // carries its machine-id, a container with a fixed host name) keeps the same instance id.
+        var original = Path.Combine(_root.FullName, "original");
+        var first = Leases(FleetInstance.ForStateDirectory(original), out _);
+        var held = Assert.IsType<FleetLeaseAttempt.Acquired>(await first.TryAcquireAsync("site", "renewal", CancellationToken.None)).Lease;
+        var clone = Path.Combine(_root.FullName, "clone");
+        Directory.CreateDirectory(clone);
+        File.Copy(Path.Combine(original, FleetInstance.FileName), Path.Combine(clone, FleetInstance.FileName));
+        var cloned = Leases(FleetInstance.ForStateDirectory(clone), out _);
+        Assert.Equal(first.Instance.Instance, cloned.Instance.Instance);
+
+        // While the original holds the lease (alive, on its machine), the clone waits for expiry like any instance.
+        Assert.IsType<FleetLeaseAttempt.Busy>(await cloned.TryAcquireAsync("site", "renewal", CancellationToken.None));
+        Assert.False(held.Lost.IsCancellationRequested);
+        await held.DisposeAsync();
+    }
+
     /// <summary>What a killed process leaves: the lease unreleased in the store, its lock file closed by the kernel.</summary>
     private async Task DieHoldingAsync(HeldLease held)
     {
