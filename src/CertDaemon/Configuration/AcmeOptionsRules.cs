@@ -89,12 +89,21 @@ internal static partial class AcmeOptionsRules
         }
     }
 
+    private const int MaxEmailLength = 254;
+
     private static void Email(string email, Action<string, string> report)
     {
         const string path = "$.Acme.Email";
         if (email.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase))
         {
             report(path, "write the address without \"mailto:\"");
+            return;
+        }
+
+        if (email.Length > MaxEmailLength)
+        {
+            // Not quoted: a runaway value (megabytes pasted by mistake) would flood the terminal and the journal.
+            report(path, $"is {email.Length} characters long; an email address has at most {MaxEmailLength} (RFC 5321)");
             return;
         }
 

@@ -79,6 +79,7 @@ public sealed class BadConfigurationTests : IDisposable
         ["EAB HMAC not base64url"] = ((c, _) => c["Acme"]!["ExternalAccountBinding"] = new JsonObject { ["KeyId"] = "kid-1", ["HmacKey"] = "abc+/def" },
             "$.Acme.ExternalAccountBinding.HmacKey", "not valid base64url"),
         ["implausible email"] = ((c, _) => c["Acme"]!["Email"] = "ops-at-example.com", "$.Acme.Email", "not a plausible email address"),
+        ["runaway email"] = ((c, _) => c["Acme"]!["Email"] = new string('a', 5_000_000) + "@example.com", "$.Acme.Email", "is 5000012 characters long; an email address has at most 254"),
         ["mailto email"] = ((c, _) => c["Acme"]!["Email"] = "mailto:ops@example.com", "$.Acme.Email", "without \"mailto:\""),
         ["bad profile"] = ((c, _) => c["Acme"]!["Profile"] = "short lived", "$.Acme.Profile", "not a profile name"),
         ["TrustedCaFile missing"] = ((c, s) => c["Acme"]!["TrustedCaFile"] = Path.Combine(s.Root, "nope.pem"), "$.Acme.TrustedCaFile", "does not exist"),
