@@ -84,7 +84,7 @@ internal sealed class AwsRetryHandler : DelegatingHandler
             ExceptionDispatchInfo.Throw(ex);
         }
 
-        var response = outcome.Result!;
+        var response = ResponseOf(outcome);
         if (RetryableFailure(response, call) is { } code)
         {
             // Still failing in a way worth repeating: the attempts ran out, or the server asked for too long a wait.
@@ -104,11 +104,11 @@ internal sealed class AwsRetryHandler : DelegatingHandler
                 MaxRetryAttempts = _options.MaxAttempts - 1,
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context.Properties.GetValue(CallKey, null!))),
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
-                    (args.Outcome.Result is { } response ? RetryAfter(response.Headers.RetryAfter) : null) ?? Backoff(args.AttemptNumber + 1)),
+                    (args.Outcome is { Result: { } response } ? RetryAfter(response.Headers.RetryAfter) : null) ?? Backoff(args.AttemptNumber + 1)),
                 OnRetry = args =>
                 {
                     var call = args.Context.Properties.GetValue(CallKey, null!);
-                    var code = args.Outcome.Exception is { } ex ? FailureName(ex) : RetryableFailure(args.Outcome.Result!, call)!;
+                    var code = args.Outcome.Exception is { } ex ? FailureName(ex) : RetryableFailure(ResponseOf(args.Outcome), call)!;
                     AwsLog.RequestRetried(_logger, _service, call.Operation, args.AttemptNumber + 1, args.RetryDelay, code);
                     return ValueTask.CompletedTask;
                 },
@@ -143,11 +143,20 @@ internal sealed class AwsRetryHandler : DelegatingHandler
             return call.Idempotent && IsTransient(ex, call.CallerToken);
         }
 
-        var response = outcome.Result!;
+        var response = ResponseOf(outcome);
         // A Retry-After longer than the bound ends the retries rather than blocking a renewal for minutes.
         return RetryableFailure(response, call) is not null
             && (RetryAfter(response.Headers.RetryAfter) is not { } wanted || wanted <= _options.MaxRetryAfter);
     }
+
+    /// <summary>
+    /// The response of an outcome that carries no exception. Polly's outcome is a finished value, so reading it never
+    /// blocks; every attempt is awaited inside the pipeline.
+    /// </summary>
+    private static HttpResponseMessage ResponseOf(Outcome<HttpResponseMessage> outcome) =>
+        outcome is { Result: { } response }
+            ? response
+            : throw new InvalidOperationException("an AWS attempt ended with neither a response nor an exception");
 
     /// <summary>The failure's code when <paramref name="response"/> is worth repeating; null when it is final.</summary>
     private static string? RetryableFailure(HttpResponseMessage response, AwsCall call)

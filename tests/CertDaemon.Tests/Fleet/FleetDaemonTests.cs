@@ -36,7 +36,7 @@ public sealed class FleetDaemonTests(ITestOutputHelper output)
         foreach (var instance in instances)
         {
             instance.WriteConfiguration();
-            WithAcm(instance);
+            instance.WithAcm();
             instance.StartDaemon(environment);
         }
 
@@ -107,8 +107,8 @@ public sealed class FleetDaemonTests(ITestOutputHelper output)
         var doomed = await fleet.AddInstanceAsync(checkInterval: CheckInterval);
         var survivor = await fleet.AddInstanceAsync(checkInterval: CheckInterval);
         var environment = AcmEnvironment(fleet);
-        WithAcm(doomed);
-        WithAcm(survivor);
+        doomed.WithAcm();
+        survivor.WithAcm();
         await FailureReport.WithLogsAsync(output, () => fleet.Logs, async () =>
         {
             var first = doomed.StartDaemon(environment);
@@ -142,16 +142,6 @@ public sealed class FleetDaemonTests(ITestOutputHelper output)
     }
 
     private static Dictionary<string, string?> AcmEnvironment(FleetTestbed fleet) => new() { ["AWS_ENDPOINT_URL_ACM"] = fleet.Moto.Endpoint.ToString() };
-
-    private static void WithAcm(FleetTestInstance instance)
-    {
-        var configuration = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(File.ReadAllText(instance.ConfigPath))!;
-        var certificates = JsonSerializer.Deserialize<List<Dictionary<string, object?>>>(configuration["Certificates"].GetRawText())!;
-        certificates[0]["Acm"] = new Dictionary<string, object?> { ["Regions"] = new[] { "us-east-1" } };
-        var rewritten = configuration.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
-        rewritten["Certificates"] = certificates;
-        File.WriteAllText(instance.ConfigPath, JsonSerializer.Serialize(rewritten));
-    }
 
     private static async Task AssertOneAcmCertificateAsync(FleetTestbed fleet)
     {
