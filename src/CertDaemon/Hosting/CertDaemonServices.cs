@@ -82,7 +82,7 @@ internal static class CertDaemonServices
         services.AddSingleton(sp => new NginxDeployer(
             options.Nginx, sp.GetRequiredService<CommandRunner>(), sp.GetRequiredService<ServedCertificateProbe>(),
             LiveRollback.For(sp.GetRequiredService<CertificateStore>()), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<NginxDeployer>>()));
+            sp.GetRequiredService<ILogger<NginxDeployer>>(), sp.GetRequiredService<IssuanceThrottle>()));
         // ACM: one deployer per region any certificate imports into (each with its own client and rate budget).
         services.AddCertDaemonAcm();
         services.AddSingleton<IReadOnlyList<ICertificateDeployer>>(sp =>
@@ -117,7 +117,7 @@ internal static class CertDaemonServices
         // Renewal: the same coordinator for the daemon's jobs and `certdaemon renew`.
         services.AddSingleton<ICertificateRenewer>(sp => sp.GetRequiredService<CertificateLifecycle>());
         services.AddSingleton<IRenewalInfoSource, AcmeRenewalInfoSource>();
-        services.AddSingleton(_ => new IssuanceThrottle(options.Renewal.MaxConcurrentIssuances));
+        services.AddSingleton(sp => new IssuanceThrottle(options.Renewal.MaxConcurrentIssuances, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LiveCertificateAdoption>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RenewalCoordinator>(sp, Random.Shared));
         services.AddSingleton(sp => new ManagedCertificateCatalog(options, sp.GetRequiredService<CertificateStateStore>()));

@@ -35,6 +35,7 @@ internal sealed partial class CertificateLifecycle(
     IReadOnlyList<ICertificateDeployer> deployers,
     DeployHookRunner hooks,
     LiveStateRebuilder rebuilder,
+    IssuanceThrottle throttle,
     TimeProvider time,
     ILogger<CertificateLifecycle> logger,
     CertbotHookRunner? certbotHooks = null) : ICertificateRenewer
@@ -76,6 +77,9 @@ internal sealed partial class CertificateLifecycle(
 
         ObtainedCertificate obtained;
         StoredVersion stored;
+        // Pending until nginx's deployment takes it (one reload for the certificates renewed in one check); the CA
+        // slot is given back once the version is committed, as deploying does not talk to the CA.
+        using var issuance = await throttle.EnterAsync(certificate.Name, cancellationToken);
         try
         {
             // Before the CA is asked: a live/NAME the commit would refuse must not cost an order (and rate limit).
@@ -84,6 +88,7 @@ internal sealed partial class CertificateLifecycle(
             var issued = obtained.Certificate;
             stored = await store.CommitAsync(
                 certificate.Name, new CertificateMaterial(issued.CertificatePem, issued.ChainPem, issued.PrivateKeyPem), cancellationToken);
+            issuance.ReleaseSlot();
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -29,7 +29,6 @@ internal sealed class RenewalCoordinator(
     CertificateStateStore states,
     ICertificateRenewer renewer,
     IRenewalInfoSource renewalInfo,
-    IssuanceThrottle throttle,
     Random random,
     TimeProvider time,
     ILogger<RenewalCoordinator> logger,
@@ -147,10 +146,7 @@ internal sealed class RenewalCoordinator(
         LifecycleOutcome outcome;
         try
         {
-            using (await throttle.EnterAsync(cancellationToken))
-            {
-                outcome = await renewer.IssueAndDeployAsync(certificate, cancellationToken);
-            }
+            outcome = await renewer.IssueAndDeployAsync(certificate, cancellationToken);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested && exception is not RenewalDeferredException)
         {
