@@ -57,4 +57,8 @@ internal static partial class DnsLog
     [LoggerMessage(EventId = EventIds.Dns + 13, EventName = "ChallengeChangePollFailed", Level = LogLevel.Warning,
         Message = "Asking Route53 about change {ChangeId} in zone {Zone} failed even after retries; polling again until the propagation deadline")]
     public static partial void ChallengeChangePollFailed(this ILogger logger, Exception exception, string zone, string changeId);
+
+    [LoggerMessage(EventId = EventIds.Dns + 14, EventName = "ChallengeRecordSetChangedMeanwhile", Level = LogLevel.Information,
+        Message = "Another writer changed a TXT set of {Names} in hosted zone {HostedZoneId} between our read and our write (attempt {Attempt}: {Error}); reading it again and merging")]
+    public static partial void ChallengeRecordSetChangedMeanwhile(this ILogger logger, string hostedZoneId, IReadOnlyList<string> names, int attempt, string error);
 }

@@ -82,7 +82,7 @@ internal static class CertDaemonServices
         services.AddSingleton(sp => new NginxDeployer(
             options.Nginx, sp.GetRequiredService<CommandRunner>(), sp.GetRequiredService<ServedCertificateProbe>(),
             LiveRollback.For(sp.GetRequiredService<CertificateStore>()), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<NginxDeployer>>()));
+            sp.GetRequiredService<ILogger<NginxDeployer>>(), sp.GetRequiredService<IssuanceThrottle>()));
         // ACM: one deployer per region any certificate imports into (each with its own client and rate budget).
         services.AddCertDaemonAcm();
         services.AddSingleton<IReadOnlyList<ICertificateDeployer>>(sp =>
@@ -110,13 +110,14 @@ internal static class CertDaemonServices
         // The lifecycle picks the one source that applies to each certificate (see ICertificateSource).
         services.AddSingleton<ICertificateSource, AcmeChainSource>();
         services.AddSingleton<ICertificateSource, AcmExportSource>();
-        services.AddSingleton<ICertificateLock>(sp => new LocalCertificateLock(options.StateDirectory, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ICertificateLock>(sp => new LocalCertificateLock(
+            options.StateDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<LocalCertificateLock>()));
         services.AddSingleton<CertificateLifecycle>();
 
         // Renewal: the same coordinator for the daemon's jobs and `certdaemon renew`.
         services.AddSingleton<ICertificateRenewer>(sp => sp.GetRequiredService<CertificateLifecycle>());
         services.AddSingleton<IRenewalInfoSource, AcmeRenewalInfoSource>();
-        services.AddSingleton(_ => new IssuanceThrottle(options.Renewal.MaxConcurrentIssuances));
+        services.AddSingleton(sp => new IssuanceThrottle(options.Renewal.MaxConcurrentIssuances, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LiveCertificateAdoption>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RenewalCoordinator>(sp, Random.Shared));
         services.AddSingleton(sp => new ManagedCertificateCatalog(options, sp.GetRequiredService<CertificateStateStore>()));

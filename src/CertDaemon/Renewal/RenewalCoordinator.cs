@@ -29,7 +29,6 @@ internal sealed class RenewalCoordinator(
     CertificateStateStore states,
     ICertificateRenewer renewer,
     IRenewalInfoSource renewalInfo,
-    IssuanceThrottle throttle,
     Random random,
     TimeProvider time,
     ILogger<RenewalCoordinator> logger,
@@ -112,7 +111,7 @@ internal sealed class RenewalCoordinator(
         {
             RenewalLog.RenewalDeferred(logger, name, deferred.Message, deferred.RetryAt);
             var retryAt = deferred.RetryAt > time.GetUtcNow() ? deferred.RetryAt : time.GetUtcNow() + _policy.BackoffSteps[0];
-            return new RenewalCheckResult(name, decision, RenewalCheckOutcome.NotDue, null, null, decision, retryAt);
+            return new RenewalCheckResult(name, decision, RenewalCheckOutcome.NotDue, null, null, decision, retryAt, deferred.Message);
         }
     }
 
@@ -147,10 +146,7 @@ internal sealed class RenewalCoordinator(
         LifecycleOutcome outcome;
         try
         {
-            using (await throttle.EnterAsync(cancellationToken))
-            {
-                outcome = await renewer.IssueAndDeployAsync(certificate, cancellationToken);
-            }
+            outcome = await renewer.IssueAndDeployAsync(certificate, cancellationToken);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested && exception is not RenewalDeferredException)
         {

@@ -9,12 +9,13 @@ public sealed class TxtRecordSetMergeTests
     private const string Name = "_acme-challenge.example.test.";
 
     [Fact]
-    public void Publish_puts_apex_and_wildcard_values_of_one_name_into_one_upsert()
+    public void Publish_puts_apex_and_wildcard_values_of_a_new_name_into_one_create()
     {
         var changes = TxtRecordSetMerge.Publish([], [new("_acme-challenge.example.test", "apex-value"), new("_acme-challenge.Example.Test.", "wildcard-value")]);
 
+        // A CREATE, never an UPSERT: it fails if another writer created the set since we read the zone.
         var change = Assert.Single(changes);
-        Assert.Equal(ChangeAction.Upsert, change.Action);
+        Assert.Equal(ChangeAction.Create, change.Action);
         Assert.Equal(Name, change.RecordSet.Name);
         Assert.Equal("TXT", change.RecordSet.Type);
         Assert.Equal(TxtRecordSetMerge.DefaultTtl, change.RecordSet.Ttl);
@@ -22,15 +23,17 @@ public sealed class TxtRecordSetMergeTests
     }
 
     [Fact]
-    public void Publish_keeps_an_existing_unrelated_value_and_its_ttl()
+    public void Publish_to_an_existing_set_deletes_it_exactly_as_read_and_creates_it_with_the_unrelated_value_its_ttl_and_ours()
     {
         var current = new ResourceRecordSet(Name, "TXT", 300, ["\"google-site-verification=abc\""]);
 
-        var change = Assert.Single(TxtRecordSetMerge.Publish([current], [new(Name, "ours")]));
+        var changes = TxtRecordSetMerge.Publish([current], [new(Name, "ours")]);
 
-        Assert.Equal(ChangeAction.Upsert, change.Action);
-        Assert.Equal(300, change.RecordSet.Ttl);
-        Assert.Equal(["\"google-site-verification=abc\"", "\"ours\""], change.RecordSet.Values);
+        // The DELETE is the compare: Route53 refuses the batch whole if the set is no longer exactly this.
+        Assert.Equal([ChangeAction.Delete, ChangeAction.Create], changes.Select(c => c.Action));
+        Assert.Same(current, changes[0].RecordSet);
+        Assert.Equal(300, changes[1].RecordSet.Ttl);
+        Assert.Equal(["\"google-site-verification=abc\"", "\"ours\""], changes[1].RecordSet.Values);
     }
 
     [Fact]
@@ -43,15 +46,29 @@ public sealed class TxtRecordSetMergeTests
     }
 
     [Fact]
-    public void CleanUp_keeps_an_unrelated_value_by_upserting_the_rest_with_the_same_ttl()
+    public void CleanUp_keeps_an_unrelated_value_by_swapping_the_set_for_the_rest_with_the_same_ttl()
     {
         var current = new ResourceRecordSet(Name, "TXT", 300, ["\"other\"", "\"ours\""]);
 
-        var change = Assert.Single(TxtRecordSetMerge.CleanUp([current], [new(Name, "ours")]));
+        var changes = TxtRecordSetMerge.CleanUp([current], [new(Name, "ours")]);
 
-        Assert.Equal(ChangeAction.Upsert, change.Action);
-        Assert.Equal(300, change.RecordSet.Ttl);
-        Assert.Equal(["\"other\""], change.RecordSet.Values);
+        Assert.Equal([ChangeAction.Delete, ChangeAction.Create], changes.Select(c => c.Action));
+        Assert.Same(current, changes[0].RecordSet);
+        Assert.Equal(300, changes[1].RecordSet.Ttl);
+        Assert.Equal(["\"other\""], changes[1].RecordSet.Values);
+    }
+
+    [Fact]
+    public void SplitIntoBatches_never_separates_a_delete_from_the_create_that_replaces_it()
+    {
+        // 99 CREATEs, then a swap: 99 + 2 changes would pass the limit of 100, so the whole swap starts the next batch.
+        List<ResourceRecordSetChange> changes = [.. Enumerable.Range(0, 99).Select(i => new ResourceRecordSetChange(ChangeAction.Create, Set(i, 1)))];
+        changes.AddRange(TxtRecordSetMerge.Publish([Set(99, 1)], [new(Set(99, 1).Name, "added")]));
+
+        var batches = TxtRecordSetMerge.SplitIntoBatches(changes);
+
+        Assert.Equal([99, 2], batches.Select(b => b.Changes.Count));
+        Assert.Equal([ChangeAction.Delete, ChangeAction.Create], batches[1].Changes.Select(c => c.Action));
     }
 
     [Fact]

@@ -82,6 +82,56 @@ public sealed class SharedChallengeNameTests(ITestOutputHelper output) : IAsyncL
             Assert.True(leftovers.Count == 0, string.Join("\n", leftovers));
         });
 
+    [Fact]
+    public Task Hosts_with_separate_state_directories_issuing_on_one_name_at_once_never_lose_or_leave_a_value() =>
+        FailureReport.WithLogsAsync(output, () => _pebble.Logs + string.Join("\n", _route53.PublishErrors), async () =>
+        {
+            // Two boxes that share the hosted zone and nothing else (no state directory, so none of our locks): only
+            // Route53's compare-and-swap (a DELETE that must match exactly, atomic with the CREATE) keeps their
+            // read-modify-writes of _acme-challenge.pair.example.test from overwriting each other.
+            var hostA = ReliabilityTestbed.Options(_pebble, _route53, Path.Combine(_root, "host-a"), Certificates(
+                ("apex", "pair.example.test"), ("wild", "*.pair.example.test")));
+            var hostB = ReliabilityTestbed.Options(_pebble, _route53, Path.Combine(_root, "host-b"), Certificates(("wild", "*.pair.example.test")));
+            await using var a = ReliabilityTestbed.Graph(hostA, _route53);
+            await using var b = ReliabilityTestbed.Graph(hostB, _route53);
+
+            var failures = new List<string>();
+            var leftovers = new List<string>();
+            for (var round = 1; round <= Rounds; round++)
+            {
+                var runs = new[]
+                {
+                    a.Lifecycle.IssueAndDeployAsync(a.Certificate("apex"), CancellationToken.None),
+                    a.Lifecycle.IssueAndDeployAsync(a.Certificate("wild"), CancellationToken.None),
+                    b.Lifecycle.IssueAndDeployAsync(b.Certificate("wild"), CancellationToken.None),
+                };
+                foreach (var run in runs)
+                {
+                    try
+                    {
+                        await run;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        failures.Add($"round {round}: {e.GetType().Name}: {e.Message}");
+                    }
+                }
+
+                leftovers.AddRange(_route53.GetRecordSets(_zoneId).Where(r => r.Type == "TXT")
+                    .Select(r => $"round {round}: {r.Name} {string.Join(" ", r.Values)}"));
+                foreach (var host in new[] { a, b })
+                {
+                    leftovers.AddRange((await host.Get<IChallengeJournal>().ListAsync(CancellationToken.None))
+                        .Select(e => $"round {round}: journal of {host.Options.StateDirectory}: {e.TargetName} {e.Value}"));
+                }
+            }
+
+            var conflicts = _route53.ChangeLog.Count(c => c.ErrorCode == "InvalidChangeBatch");
+            output.WriteLine($"{Rounds} rounds x 3 issuances on 2 state directories: {failures.Count} failures, {leftovers.Count} leftovers, {conflicts} refused stale writes retried");
+            Assert.True(failures.Count == 0, string.Join("\n", failures));
+            Assert.True(leftovers.Count == 0, string.Join("\n", leftovers));
+        });
+
     private static CertificateOptions[] Certificates(params (string Name, string Domain)[] certificates) =>
         [.. certificates.Select(c => new CertificateOptions { Name = c.Name, Domains = [c.Domain], Nginx = false })];
 }

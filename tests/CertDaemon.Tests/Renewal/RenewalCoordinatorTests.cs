@@ -34,7 +34,7 @@ public sealed class RenewalCoordinatorTests : IDisposable
         _states = new CertificateStateStore(_root, _clock, NullLogger.Instance);
         _renewer = new FakeRenewer(_states, _clock);
         var options = new CertDaemonOptions { Acme = new AcmeOptions { DirectoryUrl = Directory } };
-        _coordinator = new RenewalCoordinator(options, _states, _renewer, _ari, new IssuanceThrottle(2), _random, _clock, _log);
+        _coordinator = new RenewalCoordinator(options, _states, _renewer, _ari, _random, _clock, _log);
     }
 
     public void Dispose() => System.IO.Directory.Delete(_root, recursive: true);
@@ -44,7 +44,7 @@ public sealed class RenewalCoordinatorTests : IDisposable
     {
         var observer = new RecordingObserver();
         var coordinator = new RenewalCoordinator(
-            new CertDaemonOptions { Acme = new AcmeOptions { DirectoryUrl = Directory } }, _states, _renewer, _ari, new IssuanceThrottle(2), _random, _clock, _log, [observer]);
+            new CertDaemonOptions { Acme = new AcmeOptions { DirectoryUrl = Directory } }, _states, _renewer, _ari, _random, _clock, _log, [observer]);
         await IssuedDaysAgoAsync(70);
         _renewer.NginxBroken = true;
 

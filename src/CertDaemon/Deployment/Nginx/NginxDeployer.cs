@@ -27,7 +27,8 @@ namespace CertDaemon.Deployment.Nginx;
 /// files for that name, which is the operator's call.
 /// </para>
 /// <para>Deployments are serialized: two certificates never interleave their test and reload. Those that arrive while
-/// one is running are then done together (one test, one reload): see <see cref="DeployAsync"/>.</para>
+/// one is running, or while other issuances are still pending, are then done together (one test, one reload): see
+/// <see cref="DeployAsync"/>.</para>
 /// </remarks>
 internal sealed class NginxDeployer(
     NginxOptions options,
@@ -35,9 +36,17 @@ internal sealed class NginxDeployer(
     ServedCertificateProbe probe,
     LiveVersionRollback rollback,
     TimeProvider time,
-    ILogger<NginxDeployer> logger) : ICertificateDeployer, IDisposable
+    ILogger<NginxDeployer> logger,
+    IPendingIssuances? pendingIssuances = null) : ICertificateDeployer, IDisposable
 {
     public const string TargetName = "nginx";
+
+    /// <summary>
+    /// How long a deployment waits for the issuances still pending (see <see cref="IPendingIssuances"/>) so that it
+    /// shares their reload. Bounded: a slow CA order (DNS propagation can take minutes) must not keep a certificate
+    /// that is ready from being served; its predecessor is still valid meanwhile, as renewal comes well before expiry.
+    /// </summary>
+    public static readonly TimeSpan CoalescingLimit = TimeSpan.FromMinutes(2);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _queueLock = new();
@@ -49,11 +58,12 @@ internal sealed class NginxDeployer(
 
     /// <inheritdoc />
     /// <remarks>
-    /// Deployments that arrive while another is being tested, reloaded or checked wait, and are then done together:
-    /// one configuration test, one reload, then each certificate's served check (several certificates finishing in
-    /// the same check cost nginx one reload, not one each). When that shared test fails, they are done one at a time
-    /// as a single deployment is (test, roll back the one being deployed), so one bad certificate cannot hold back the
-    /// others.
+    /// A deployment first waits (at most <see cref="CoalescingLimit"/>) until no other issuance is pending, and
+    /// deployments that arrive while another is being tested, reloaded or checked wait for it; the waiting ones are
+    /// then done together: one configuration test, one reload, then each certificate's served check (several
+    /// certificates renewed in the same check cost nginx one reload, not one each). When that shared test fails, they
+    /// are done one at a time as a single deployment is (test, roll back the one being deployed), so one bad
+    /// certificate cannot hold back the others.
     /// </remarks>
     public async Task<DeploymentResult> DeployAsync(DeploymentContext context, CancellationToken cancellationToken)
     {
@@ -66,6 +76,12 @@ internal sealed class NginxDeployer(
 
         try
         {
+            if (pendingIssuances is not null)
+            {
+                pendingIssuances.Deploying(context.CertificateName);
+                await pendingIssuances.WaitUntilNoneAsync(CoalescingLimit, cancellationToken);
+            }
+
             await _gate.WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException)
@@ -142,6 +158,7 @@ internal sealed class NginxDeployer(
                 return;
             }
 
+            DeploymentLog.NginxDeploymentsShared(logger, batch.Count, [.. batch.Select(p => p.Context.CertificateName)]);
             var test = await commands.RunAsync(options.TestCommand, options.CommandTimeout, cancellationToken: cancellationToken);
             if (!test.Succeeded)
             {

@@ -8,9 +8,13 @@ namespace CertDaemon.Dns.Route53;
 /// there, what to send to take only ours away, how to split that into requests, and the TXT wire form.
 /// </summary>
 /// <remarks>
-/// Route53 facts this encodes: a record set is replaced whole (UPSERT), so adding a value means UPSERT of the
-/// existing values plus ours; a DELETE must repeat the current TTL and every value exactly, so removing one value
-/// of several is an UPSERT of the rest. Names are compared normalised (<see cref="DnsName"/>), values unquoted.
+/// Route53 facts this encodes: a record set is replaced whole, and a DELETE must repeat the current TTL and every value
+/// exactly or the whole batch fails with InvalidChangeBatch; a CREATE of a set that exists fails the same way. So every
+/// change is a compare-and-swap: a new set is a CREATE (fails if someone created it meanwhile), a changed set is a
+/// DELETE of the set exactly as we read it plus a CREATE of the new one in the same batch (fails if anyone changed it
+/// meanwhile), a set left with only our values is a DELETE of it as read. No UPSERT, which would silently overwrite a
+/// value another host added between our read and our write. Names are compared normalised (<see cref="DnsName"/>),
+/// values unquoted.
 /// </remarks>
 internal static class TxtRecordSetMerge
 {
@@ -23,8 +27,9 @@ internal static class TxtRecordSetMerge
     private const string Txt = "TXT";
 
     /// <summary>
-    /// One UPSERT per name whose current set lacks any of our values: existing values (as Route53 returned them)
-    /// followed by ours, the existing TTL or <paramref name="ttlForNewSets"/>. Names already holding every value get nothing.
+    /// Per name whose current set lacks any of our values: a CREATE of our values (TTL <paramref name="ttlForNewSets"/>)
+    /// when there is no set, else DELETE of the set as read plus CREATE of its values (as Route53 returned them) followed
+    /// by ours, with its TTL. Names already holding every value get nothing.
     /// </summary>
     public static IReadOnlyList<ResourceRecordSetChange> Publish(
         IEnumerable<ResourceRecordSet> current, IEnumerable<TxtRecordValue> ours, long ttlForNewSets = DefaultTtl)
@@ -42,16 +47,16 @@ internal static class TxtRecordSetMerge
             }
 
             IReadOnlyList<string> wire = [.. existing?.Values ?? [], .. added.Select(Quote)];
-            changes.Add(new ResourceRecordSetChange(
-                ChangeAction.Upsert, new ResourceRecordSet(name, Txt, existing?.Ttl ?? ttlForNewSets, wire)));
+            var replacement = new ResourceRecordSet(name, Txt, existing?.Ttl ?? ttlForNewSets, wire);
+            changes.AddRange(existing is null ? [new ResourceRecordSetChange(ChangeAction.Create, replacement)] : Swap(existing, replacement));
         }
 
         return changes;
     }
 
     /// <summary>
-    /// Per name holding any of our values: UPSERT of the other values (same TTL), or - when only ours are there -
-    /// DELETE of the set exactly as it is (TTL and every value). Names without our values get nothing.
+    /// Per name holding any of our values: DELETE of the set exactly as read (TTL and every value), plus - when others'
+    /// values are there too - CREATE of those with the same TTL. Names without our values get nothing.
     /// </summary>
     public static IReadOnlyList<ResourceRecordSetChange> CleanUp(IEnumerable<ResourceRecordSet> current, IEnumerable<TxtRecordValue> ours)
     {
@@ -71,9 +76,9 @@ internal static class TxtRecordSetMerge
                 continue;
             }
 
-            changes.Add(remaining.Count == 0
-                ? new ResourceRecordSetChange(ChangeAction.Delete, existing)
-                : new ResourceRecordSetChange(ChangeAction.Upsert, existing with { Values = remaining, Ttl = existing.Ttl ?? DefaultTtl }));
+            changes.AddRange(remaining.Count == 0
+                ? [new ResourceRecordSetChange(ChangeAction.Delete, existing)]
+                : Swap(existing, existing with { Values = remaining, Ttl = existing.Ttl ?? DefaultTtl }));
         }
 
         return changes;
@@ -81,7 +86,9 @@ internal static class TxtRecordSetMerge
 
     /// <summary>
     /// Splits <paramref name="changes"/> into as few batches as the limits allow, keeping their order; one batch
-    /// when they fit. A single change over a limit on its own gets its own batch (Route53 will reject it, loudly).
+    /// when they fit. A DELETE followed by a CREATE of the same set (a swap) always stays in one batch, since only
+    /// the batch makes the pair atomic. A single change (or swap) over a limit gets its own batch (Route53 will reject
+    /// it, loudly).
     /// </summary>
     public static IReadOnlyList<ChangeBatch> SplitIntoBatches(
         IReadOnlyList<ResourceRecordSetChange> changes, Route53ChangeLimits? limits = null, string? comment = null)
@@ -90,11 +97,12 @@ internal static class TxtRecordSetMerge
         var batches = new List<ChangeBatch>();
         var batch = new List<ResourceRecordSetChange>();
         long changeCount = 0, recordCount = 0, characterCount = 0;
-        foreach (var change in changes)
+        for (var i = 0; i < changes.Count; i++)
         {
-            var weight = change.Action == ChangeAction.Upsert ? 2 : 1;
-            var records = (long)weight * change.RecordSet.Values.Count;
-            var characters = (long)weight * change.RecordSet.Values.Sum(v => (long)v.Length);
+            IReadOnlyList<ResourceRecordSetChange> unit = IsSwap(changes, i) ? [changes[i], changes[++i]] : [changes[i]];
+            var weight = unit.Sum(c => c.Action == ChangeAction.Upsert ? 2 : 1);
+            var records = unit.Sum(c => (c.Action == ChangeAction.Upsert ? 2L : 1L) * c.RecordSet.Values.Count);
+            var characters = unit.Sum(c => (c.Action == ChangeAction.Upsert ? 2L : 1L) * c.RecordSet.Values.Sum(v => (long)v.Length));
             if (batch.Count > 0
                 && (changeCount + weight > limits.MaxChanges
                     || recordCount + records > limits.MaxRecords
@@ -105,7 +113,7 @@ internal static class TxtRecordSetMerge
                 changeCount = recordCount = characterCount = 0;
             }
 
-            batch.Add(change);
+            batch.AddRange(unit);
             changeCount += weight;
             recordCount += records;
             characterCount += characters;
@@ -222,6 +230,17 @@ internal static class TxtRecordSetMerge
     private static List<(string Name, List<string> Values)> GroupByName(IEnumerable<TxtRecordValue> ours) =>
         [.. ours.GroupBy(v => DnsName.Normalize(v.Name), StringComparer.Ordinal)
             .Select(g => (g.Key, g.Select(v => v.Value).Distinct(StringComparer.Ordinal).ToList()))];
+
+    /// <summary>The compare-and-swap of one set: it must still be exactly <paramref name="current"/> for the batch to apply.</summary>
+    private static ResourceRecordSetChange[] Swap(ResourceRecordSet current, ResourceRecordSet replacement) =>
+        [new(ChangeAction.Delete, current), new(ChangeAction.Create, replacement)];
+
+    private static bool IsSwap(IReadOnlyList<ResourceRecordSetChange> changes, int i) =>
+        i + 1 < changes.Count
+        && changes[i].Action == ChangeAction.Delete
+        && changes[i + 1].Action == ChangeAction.Create
+        && string.Equals(DnsName.Normalize(changes[i].RecordSet.Name), DnsName.Normalize(changes[i + 1].RecordSet.Name), StringComparison.Ordinal)
+        && string.Equals(changes[i].RecordSet.Type, changes[i + 1].RecordSet.Type, StringComparison.OrdinalIgnoreCase);
 
     private static bool IsOctal(char c) => c is >= '0' and <= '7';
 
