@@ -25,7 +25,7 @@ internal static partial class ReliabilityBenchmark
     {
         var table = new MarkdownTable("scenario", "result", "target", "verdict");
         var data = new Dictionary<string, object?>();
-        var parts = (context.String("parts") ?? "crash,faults,load").Split(',');
+        var parts = (context.String("parts") ?? "crash,faults,load,adversarial").Split(',');
         if (parts.Contains("crash"))
         {
             await CrashAsync(context, table, data);
@@ -41,6 +41,8 @@ internal static partial class ReliabilityBenchmark
             await LoadAsync(context, table, data, keepAlive: true);
             await LoadAsync(context, table, data, keepAlive: false);
         }
+
+        await AdversarialAsync(context, parts, table, data);
 
         context.Publish("reliability", table.ToString(), data);
         return 0;

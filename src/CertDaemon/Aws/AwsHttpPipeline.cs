@@ -8,7 +8,7 @@ namespace CertDaemon.Aws;
 
 /// <summary>
 /// Builds the one handler chain every AWS wire client uses:
-/// <c>AwsRetryHandler -> AwsRateLimitHandler -> SigV4SigningHandler -> transport</c>.
+/// <c>AwsRetryHandler -> AwsRateLimitHandler -> SigV4SigningHandler -> AwsResponseSizeLimitHandler -> transport</c>.
 /// Retry is outermost so every attempt takes its own rate-limit token and is signed afresh.
 /// </summary>
 /// <remarks>
@@ -45,7 +45,9 @@ internal static class AwsHttpPipeline
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
-        var signer = new SigV4SigningHandler(credentials, region, service, transport);
+        // Innermost above the transport: every reader (the retry handler's error parsing too) reads through the bound.
+        var bounded = new AwsResponseSizeLimitHandler(service) { InnerHandler = transport };
+        var signer = new SigV4SigningHandler(credentials, region, service, bounded);
         var limiter = new AwsRateLimitHandler(rateLimiter, service, logger) { InnerHandler = signer };
         return new AwsRetryHandler(retry, service, timeProvider, logger, jitter) { InnerHandler = limiter };
     }

@@ -32,6 +32,16 @@ internal static class CliRoot
         },
     };
 
+    /// <summary>
+    /// <c>--verbose</c>: log at Debug and show the stack trace of every logged error (a readable log otherwise shows
+    /// each error's cause in a few lines).
+    /// </summary>
+    public static readonly Option<bool> VerboseOption = new("--verbose")
+    {
+        Description = "Log at Debug level, with the stack traces of errors",
+        Recursive = true,
+    };
+
     public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -40,6 +50,7 @@ internal static class CliRoot
         {
             ConfigOption,
             LogFormatOption,
+            VerboseOption,
         };
         foreach (var command in new[]
         {

@@ -37,7 +37,7 @@ internal sealed class CommandEnvironment : IAsyncDisposable
     public static CommandEnvironment Create(LoadedConfiguration configuration, ParseResult parse, TextWriter output, TextWriter error)
     {
         var services = new ServiceCollection();
-        var loggerFactory = LoggingSetup.CreateLoggerFactory(configuration.Configuration, CliRoot.ParseLogFormat(parse), LogDestination.StandardError);
+        var loggerFactory = LoggingSetup.CreateLoggerFactory(configuration.Configuration, CliRoot.ParseLogFormat(parse), LogDestination.StandardError, parse.GetValue(CliRoot.VerboseOption));
         services.AddSingleton(loggerFactory);
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services.AddCertDaemon(configuration.Options);

@@ -13,7 +13,7 @@ internal static class DeleteCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var nameArgument = new Argument<string>("NAME") { Description = "The ad-hoc certificate to stop managing" };
-        var purge = new Option<bool>("--purge") { Description = "Also remove its files: live/NAME, archive/NAME and the version directories" };
+        var purge = new Option<bool>("--purge") { Description = "Also remove the files CertDaemon wrote: live/NAME, its versions in archive/NAME, the version directories (an adopted certbot lineage keeps certbot's own files)" };
         var command = new Command("delete", "Stop managing an ad-hoc certificate (files kept unless --purge)") { nameArgument, purge };
         command.SetAction(ConfiguredAction.Create(error, async (parse, configuration, cancellationToken) =>
         {
@@ -47,6 +47,13 @@ internal static class DeleteCommand
             foreach (var path in removed)
             {
                 output.WriteLine($"  removed {path}");
+            }
+
+            var archive = Path.Combine(environment.Options.CertificateDirectory, "archive", certificate.Name);
+            if (parse.GetValue(purge) && Directory.Exists(archive))
+            {
+                // An adopted certbot lineage: only what CertDaemon wrote went; certbot's versions are certbot's.
+                output.WriteLine($"  kept what certbot wrote: {archive} (its versions) and live/{certificate.Name} as certbot left it; its renewal configuration is untouched");
             }
 
             if (!parse.GetValue(purge))

@@ -57,6 +57,12 @@ internal static class IssueCommand
                 // and publishes to the fleet store in fleet mode.
                 result = await environment.Get<RenewalCoordinator>().IssueNowAsync(certificate, cancellationToken);
             }
+            catch (RenewedMeanwhileException meanwhile)
+            {
+                // The request is met: a certificate newer than when it was asked for is live.
+                output.WriteLine($"{certificate.Name}: not issued here: {meanwhile.Message}");
+                return ExitCodes.Success;
+            }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 return CommandFailure.Report(error, $"issue {certificate.Name}", exception,

@@ -87,6 +87,10 @@ internal static class RenewCommand
 
             switch (result.Outcome)
             {
+                case RenewalCheckOutcome.NotDue when result.DeferredBecause is { } deferred:
+                    output.WriteLine($"{certificate.Name}: not renewed here: {deferred}");
+                    untouched.Add(certificate.Name);
+                    break;
                 case RenewalCheckOutcome.NotDue:
                     output.WriteLine($"{certificate.Name}: not due; renewal planned at {Format(result.Decision.RenewAt)} ({result.Decision.ReasonName}: {result.Decision.Explanation})");
                     untouched.Add(certificate.Name);

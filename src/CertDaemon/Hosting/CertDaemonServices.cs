@@ -110,7 +110,8 @@ internal static class CertDaemonServices
         // The lifecycle picks the one source that applies to each certificate (see ICertificateSource).
         services.AddSingleton<ICertificateSource, AcmeChainSource>();
         services.AddSingleton<ICertificateSource, AcmExportSource>();
-        services.AddSingleton<ICertificateLock>(sp => new LocalCertificateLock(options.StateDirectory, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ICertificateLock>(sp => new LocalCertificateLock(
+            options.StateDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<LocalCertificateLock>()));
         services.AddSingleton<CertificateLifecycle>();
 
         // Renewal: the same coordinator for the daemon's jobs and `certdaemon renew`.

@@ -23,7 +23,8 @@ internal static class DaemonHost
     /// <summary>Upper bound for a clean stop: longer than the challenge clean-up bound, shorter than systemd's 90 s.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(45);
 
-    public static IHost Build(LoadedConfiguration configuration, LogFormat logFormat)
+    /// <param name="verbose"><c>--verbose</c>: Debug and above, with stack traces.</param>
+    public static IHost Build(LoadedConfiguration configuration, LogFormat logFormat, bool verbose = false)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -31,7 +32,7 @@ internal static class DaemonHost
             ApplicationName = "certdaemon",
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.UseCertDaemonSerilog(configuration.Configuration, logFormat);
+        builder.UseCertDaemonSerilog(configuration.Configuration, logFormat, verbose);
         builder.Services.Configure<HostOptions>(options =>
         {
             options.ShutdownTimeout = ShutdownTimeout;

@@ -64,6 +64,15 @@ internal static class LogLevelSettings
         }
     }
 
+    /// <summary>Whether the configured default level (<c>MinimumLevel</c> or <c>MinimumLevel:Default</c>) is Debug or lower.</summary>
+    public static bool ShowsDebug(IConfiguration? configuration)
+    {
+        var minimum = configuration?.GetSection(SectionName).GetSection(MinimumLevelKey);
+        return minimum is not null
+            && (TryParseLevel(minimum.Value, out var level) || TryParseLevel(minimum["Default"], out level))
+            && level <= LogEventLevel.Debug;
+    }
+
     private static int IndexOf(string name)
     {
         for (var i = 0; i < LevelNames.Count; i++)

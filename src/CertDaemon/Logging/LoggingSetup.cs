@@ -74,14 +74,15 @@ internal static class LoggingSetup
     /// <param name="configuration">The merged configuration (<see cref="Configuration.LoadedConfiguration.Configuration"/>); <see langword="null"/> for defaults only.</param>
     /// <param name="format">The requested format; <see cref="LogFormat.Auto"/> decides from the environment.</param>
     /// <param name="destination">stdout for the daemon, stderr for commands whose stdout is their result.</param>
-    public static Logger CreateLogger(IConfiguration? configuration, LogFormat format, LogDestination destination)
+    /// <param name="verbose"><c>--verbose</c>: Debug and above, whatever the configuration says, with stack traces.</param>
+    public static Logger CreateLogger(IConfiguration? configuration, LogFormat format, LogDestination destination, bool verbose = false)
     {
         var resolved = ResolveFormat(format);
         // journald sets JOURNAL_STREAM for a service's stdout/stderr: there, a <N> prefix sets each line's priority.
         var journal = IsSet(Environment.GetEnvironmentVariable("JOURNAL_STREAM"));
         LogEventLevel? standardErrorFrom = destination == LogDestination.StandardError ? LogEventLevel.Verbose : null;
 
-        return Configure(new LoggerConfiguration(), configuration, resolved, writeTo =>
+        return Configure(new LoggerConfiguration(), configuration, resolved, verbose, writeTo =>
         {
             if (resolved == LogFormat.Json)
             {
@@ -105,8 +106,9 @@ internal static class LoggingSetup
     public static ILoggerFactory CreateLoggerFactory(
         IConfiguration? configuration,
         LogFormat format = LogFormat.Auto,
-        LogDestination destination = LogDestination.StandardError) =>
-        new SerilogLoggerFactory(CreateLogger(configuration, format, destination), dispose: true);
+        LogDestination destination = LogDestination.StandardError,
+        bool verbose = false) =>
+        new SerilogLoggerFactory(CreateLogger(configuration, format, destination, verbose), dispose: true);
 
     /// <summary>Makes the host log through Serilog (stdout, the journal under systemd); the host disposes the logger.</summary>
     public static IHostBuilder UseCertDaemonSerilog(this IHostBuilder builder, IConfiguration? configuration, LogFormat format = LogFormat.Auto)
@@ -116,26 +118,27 @@ internal static class LoggingSetup
     }
 
     /// <summary>Makes the host log through Serilog (stdout, the journal under systemd); the host disposes the logger.</summary>
-    public static HostApplicationBuilder UseCertDaemonSerilog(this HostApplicationBuilder builder, IConfiguration? configuration, LogFormat format = LogFormat.Auto)
+    public static HostApplicationBuilder UseCertDaemonSerilog(this HostApplicationBuilder builder, IConfiguration? configuration, LogFormat format = LogFormat.Auto, bool verbose = false)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Logging.ClearProviders();
-        builder.Services.AddSerilog(CreateLogger(configuration, format, LogDestination.StandardOutput), dispose: true);
+        builder.Services.AddSerilog(CreateLogger(configuration, format, LogDestination.StandardOutput, verbose), dispose: true);
         return builder;
     }
 
     /// <summary>A logger writing the resolved format to <paramref name="output"/> (tests; no console, no journal prefix).</summary>
-    internal static Logger CreateLogger(IConfiguration? configuration, LogFormat format, TextWriter output)
+    internal static Logger CreateLogger(IConfiguration? configuration, LogFormat format, TextWriter output, bool verbose = false)
     {
         var resolved = ResolveFormat(format);
         ITextFormatter formatter = resolved == LogFormat.Json ? new CompactJsonFormatter() : new MessageTemplateTextFormatter(TextTemplate);
-        return Configure(new LoggerConfiguration(), configuration, resolved, writeTo => writeTo.Sink(new TextWriterSink(formatter, output))).CreateLogger();
+        return Configure(new LoggerConfiguration(), configuration, resolved, verbose, writeTo => writeTo.Sink(new TextWriterSink(formatter, output))).CreateLogger();
     }
 
     private static LoggerConfiguration Configure(
         LoggerConfiguration logger,
         IConfiguration? configuration,
         LogFormat resolved,
+        bool verbose,
         Action<Serilog.Configuration.LoggerSinkConfiguration> consoleSink)
     {
         logger.MinimumLevel.Information();
@@ -151,11 +154,23 @@ internal static class LoggingSetup
             logger.Enrich.With<EventNameEnricher>();
         }
 
-        logger.WriteTo.Sink(new RedactingSink(Serilog.Configuration.LoggerSinkConfiguration.CreateSink(consoleSink)));
+        var sink = Serilog.Configuration.LoggerSinkConfiguration.CreateSink(consoleSink);
+        if (resolved == LogFormat.Text && !verbose && !LogLevelSettings.ShowsDebug(configuration))
+        {
+            // A person reads this: the cause in a few lines, the stack frames only when asked for (Debug).
+            sink = new ExceptionSummarySink(sink);
+        }
+
+        logger.WriteTo.Sink(new RedactingSink(sink));
 
         if (configuration is not null)
         {
             LogLevelSettings.Apply(logger, configuration);
+        }
+
+        if (verbose)
+        {
+            logger.MinimumLevel.Debug();
         }
 
         return logger;

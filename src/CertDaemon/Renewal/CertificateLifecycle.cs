@@ -43,9 +43,20 @@ internal sealed partial class CertificateLifecycle(
     private readonly IReadOnlyList<ICertificateSource> _sources = [.. sources];
 
     /// <summary>Issues a new certificate for <paramref name="certificate"/>, commits it and deploys it everywhere it belongs.</summary>
+    /// <exception cref="RenewedMeanwhileException">Another run made a new certificate current while this one waited for
+    /// the lock: nothing was ordered.</exception>
     public async Task<LifecycleOutcome> IssueAndDeployAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
     {
+        // What was current when this run was asked for, before any wait for the lock: a different serial after the
+        // wait means another run renewed it meanwhile, and the request it answered is already met.
+        var asked = (await states.LoadAsync(certificate.Name, cancellationToken))?.Current?.Serial;
         using var runLock = await locks.AcquireAsync(certificate.Name, cancellationToken);
+        if ((await states.LoadAsync(certificate.Name, cancellationToken))?.Current is { } current
+            && !string.Equals(current.Serial, asked, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new RenewedMeanwhileException(certificate.Name, current.Serial, current.IssuedAt, time.GetUtcNow());
+        }
+
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runLock.Lost);
         // certbot's pre hooks before a renewal, its post hooks after it whatever happened (certbot's order).
         await RunCertbotHooksAsync(CertbotHookStage.Pre, certificate, run.Token);
@@ -71,6 +82,8 @@ internal sealed partial class CertificateLifecycle(
         using var issuance = await throttle.EnterAsync(certificate.Name, cancellationToken);
         try
         {
+            // Before the CA is asked: a live/NAME the commit would refuse must not cost an order (and rate limit).
+            store.EnsureCanCommit(certificate.Name);
             obtained = await SourceFor(certificate).ObtainAsync(new CertificateSourceRequest(certificate, state.Current, runLock), cancellationToken);
             var issued = obtained.Certificate;
             stored = await store.CommitAsync(

@@ -9,6 +9,8 @@ namespace CertDaemon.Renewal;
 /// <param name="NextPlan">The plan after this check (what <c>status</c> shows next).</param>
 /// <param name="NextCheckAt">When to check this certificate again: the earliest of its planned renewal, its next ARI
 /// poll and its next regular check.</param>
+/// <param name="DeferredBecause">Why a due renewal was not started here (another run renewed it meanwhile, another
+/// fleet instance holds the lease); null otherwise.</param>
 internal sealed record RenewalCheckResult(
     string CertificateName,
     RenewalDecision Decision,
@@ -16,7 +18,8 @@ internal sealed record RenewalCheckResult(
     LifecycleOutcome? Lifecycle,
     Exception? Error,
     RenewalDecision NextPlan,
-    DateTimeOffset NextCheckAt)
+    DateTimeOffset NextCheckAt,
+    string? DeferredBecause = null)
 {
     /// <summary>Nothing failed: no issuance error, no deploy target failed, no deploy retry error.</summary>
     public bool Succeeded => Error is null && (Lifecycle is null || Lifecycle.Succeeded);

@@ -111,7 +111,7 @@ internal sealed class RenewalCoordinator(
         {
             RenewalLog.RenewalDeferred(logger, name, deferred.Message, deferred.RetryAt);
             var retryAt = deferred.RetryAt > time.GetUtcNow() ? deferred.RetryAt : time.GetUtcNow() + _policy.BackoffSteps[0];
-            return new RenewalCheckResult(name, decision, RenewalCheckOutcome.NotDue, null, null, decision, retryAt);
+            return new RenewalCheckResult(name, decision, RenewalCheckOutcome.NotDue, null, null, decision, retryAt, deferred.Message);
         }
     }
 

@@ -5,7 +5,7 @@ namespace CertDaemon.Renewal;
 /// instance holds the certificate's lease). Not a failure: no backoff, no <c>RenewalFailed</c>; the coordinator looks
 /// again at <see cref="RetryAt"/>, when the other party's result can be installed or its lease has expired.
 /// </summary>
-internal sealed class RenewalDeferredException : Exception
+internal class RenewalDeferredException : Exception
 {
     public RenewalDeferredException(string message, DateTimeOffset retryAt)
         : base(message) => RetryAt = retryAt;

@@ -121,11 +121,7 @@ internal sealed class CertificateStore
         {
             _recoverer.Recover(name);
             step = "prepare the lineage";
-            live = _reader.ReadLive(name);
-            if (live.Kind == LiveKind.Unknown)
-            {
-                throw new CertificateStoreException(name, $"{LivePath(name)} is neither CertDaemon's link nor certbot's directory; refusing to replace it.");
-            }
+            live = ReadReplaceableLive(name);
 
             marker = await _metadata.LoadOrAdoptLineageAsync(name, live, cancellationToken);
             version = _reader.NextVersion(name, marker.FirstOwnVersion);
@@ -186,6 +182,30 @@ internal sealed class CertificateStore
 
         _removal.Prune(name, marker, version);
         return _reader.DescribeVersion(name, version, marker, verified);
+    }
+
+    /// <summary>
+    /// Refuses, before anything is ordered from a CA, a <c>live/NAME</c> that <see cref="CommitAsync"/> would refuse to
+    /// replace (a link CertDaemon did not make, e.g. one pointing outside the tree; a directory that is not certbot's
+    /// four links; a regular file): the same check the commit makes, so no certificate is issued (and no rate limit
+    /// spent) for a run that cannot store it. Reads only; takes no lock.
+    /// </summary>
+    /// <exception cref="CertificateStoreException">The message names <c>live/NAME</c>, what is wrong with it, and that
+    /// nothing was ordered.</exception>
+    public void EnsureCanCommit(string name)
+    {
+        CertificateName.Validate(name);
+        try
+        {
+            ReadReplaceableLive(name);
+        }
+        catch (CertificateStoreException e)
+        {
+            throw new CertificateStoreException(
+                name,
+                $"{LivePath(name)} cannot be replaced by a new version, so nothing was ordered from the CA: {e.Message} "
+                + "Move it aside (or restore certbot's layout of four links into archive/) and run again.");
+        }
     }
 
     /// <summary>
@@ -338,6 +358,19 @@ internal sealed class CertificateStore
         EnsureRoots(name);
         using var held = await AcquireLockAsync(name, cancellationToken);
         return _removal.Purge(name);
+    }
+
+    /// <summary>What <c>live/NAME</c> is, when a new version may replace it; the one check of <see cref="CommitAsync"/> and <see cref="EnsureCanCommit"/>.</summary>
+    /// <exception cref="CertificateStoreException"><c>live/NAME</c> is something neither CertDaemon nor certbot creates.</exception>
+    private LiveState ReadReplaceableLive(string name)
+    {
+        var live = _reader.ReadLive(name);
+        if (live.Kind == LiveKind.Unknown)
+        {
+            throw new CertificateStoreException(name, $"{LivePath(name)} is neither CertDaemon's link nor certbot's directory; refusing to replace it.");
+        }
+
+        return live;
     }
 
     private async Task<LineageLock> AcquireLockAsync(string name, CancellationToken cancellationToken) =>

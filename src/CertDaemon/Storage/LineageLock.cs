@@ -12,9 +12,12 @@ internal sealed class LineageLock : IDisposable
 
     private LineageLock(FileStream stream) => _stream = stream;
 
-    public static async Task<LineageLock> AcquireAsync(string name, string path, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    /// <param name="onContention">Called once, when the lock is found held and the wait begins.</param>
+    public static async Task<LineageLock> AcquireAsync(
+        string name, string path, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, Action? onContention = null)
     {
         var started = timeProvider.GetTimestamp();
+        var waiting = false;
         while (true)
         {
             try
@@ -36,6 +39,12 @@ internal sealed class LineageLock : IDisposable
             catch (IOException) when (timeProvider.GetElapsedTime(started) < timeout)
             {
                 // Held by another process (or another operation of ours): wait for it.
+                if (!waiting)
+                {
+                    waiting = true;
+                    onContention?.Invoke();
+                }
+
                 await Task.Delay(_pollInterval, timeProvider, cancellationToken);
             }
             catch (IOException e)

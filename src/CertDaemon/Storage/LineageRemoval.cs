@@ -86,22 +86,49 @@ internal sealed class LineageRemoval(
     }
 
     /// <summary>
-    /// Removes every file of <paramref name="name"/>: the <c>live/NAME</c> link (or certbot's directory) first, so a
-    /// reader meets "no such file", never a link into removed files; then the version directories,
-    /// <c>archive/NAME</c>, the journal and the marker. The lock file stays (another process may be waiting on it).
+    /// Removes every file CertDaemon wrote for <paramref name="name"/>: its <c>live/NAME</c> link first, so a reader
+    /// meets "no such file", never a link into removed files; then its version directories, its archive versions, the
+    /// journal and the marker. The lock file stays (another process may be waiting on it).
     /// </summary>
+    /// <remarks>
+    /// An adopted certbot lineage is left as certbot left it: certbot's archive versions stay byte for byte (and
+    /// <c>archive/NAME</c> with them), and certbot's live directory, parked as <c>live/.NAME.vK</c> by the first switch,
+    /// goes back to <c>live/NAME</c> in the link's place (one <c>RENAME_EXCHANGE</c> where the file system has it), so
+    /// certbot's renewal configuration, which names <c>live/NAME/*.pem</c>, keeps working. CertDaemon's own files are
+    /// the versions the lineage marker records (<see cref="LineageReader.IsOwnVersion"/>).
+    /// </remarks>
     /// <returns>The paths removed.</returns>
     /// <exception cref="CertificateStoreException">A removal failed; the rest is left for a second run.</exception>
     public IReadOnlyList<string> Purge(string name)
     {
         var removed = new List<string>();
         var live = Path.Combine(paths.LiveRoot, name);
+        var marker = metadata.ReadLineageMarker(name);
+        var certbotDirectory = CertbotDirectoryToRestore(name, marker);
+        // Decided before any version directory goes: a marker from before the list existed knows its versions by them.
+        var own = reader.ArchiveVersions(name).Keys.Where(v => reader.IsOwnVersion(name, marker, v)).ToList();
         try
         {
             if (LineageReader.IsSymbolicLink(live))
             {
-                fileSystem.DeleteFile(live);
+                if (certbotDirectory is not null)
+                {
+                    PutCertbotDirectoryBack(certbotDirectory, live);
+                }
+                else
+                {
+                    fileSystem.DeleteFile(live);
+                }
+
                 removed.Add(live);
+            }
+            else if (Directory.Exists(live) && marker is null)
+            {
+                // Never switched by CertDaemon: certbot's own directory (or nothing of ours) stays.
+            }
+            else if (Directory.Exists(live) && reader.DirectoryVersion(name, live) is { } liveVersion && !reader.IsOwnVersion(name, marker, liveVersion))
+            {
+                // certbot's directory, still in place: certbot's.
             }
             else if (Directory.Exists(live))
             {
@@ -129,12 +156,7 @@ internal sealed class LineageRemoval(
                 }
             }
 
-            if (Directory.Exists(paths.ArchiveDirectory(name)))
-            {
-                fileSystem.DeleteDirectory(paths.ArchiveDirectory(name));
-                removed.Add(paths.ArchiveDirectory(name));
-            }
-
+            removed.AddRange(RemoveArchiveVersions(name, own));
             foreach (var meta in new[] { paths.Journal(name), paths.LineageMarker(name) }.Where(File.Exists))
             {
                 fileSystem.DeleteFile(meta);
@@ -148,6 +170,63 @@ internal sealed class LineageRemoval(
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CertificateStoreException(name, $"Removing the files of '{name}' failed: {e.Message}. Removed so far: {(removed.Count == 0 ? "nothing" : string.Join(", ", removed))}.", e);
+        }
+
+        return removed;
+    }
+
+    /// <summary>
+    /// certbot's parked live directory (<c>live/.NAME.vK</c> naming a version CertDaemon did not write, the newest such),
+    /// or null when the lineage was never certbot's.
+    /// </summary>
+    private string? CertbotDirectoryToRestore(string name, LineageMarker? marker) =>
+        reader.VersionDirectories(name)
+            .Where(v => !reader.IsOwnVersion(name, marker, v) && reader.IsCompleteArchiveSet(name, v))
+            .Select(v => paths.VersionDirectory(name, v))
+            .Where(d => !LineageReader.IsSymbolicLink(d) && reader.DirectoryVersion(name, d) is { } named && !reader.IsOwnVersion(name, marker, named))
+            .OrderByDescending(d => reader.DirectoryVersion(name, d))
+            .FirstOrDefault();
+
+    /// <summary>Puts certbot's directory back at <c>live/NAME</c> in place of CertDaemon's link, atomically where possible.</summary>
+    private void PutCertbotDirectoryBack(string certbotDirectory, string live)
+    {
+        try
+        {
+            fileSystem.Exchange(certbotDirectory, live);
+            fileSystem.DeleteFile(certbotDirectory);
+        }
+        catch (NotSupportedException)
+        {
+            fileSystem.DeleteFile(live);
+            fileSystem.Rename(certbotDirectory, live);
+        }
+
+        fileSystem.SyncDirectory(paths.LiveRoot);
+    }
+
+    /// <summary>CertDaemon's archive versions; <c>archive/NAME</c> itself only when nothing else is left in it.</summary>
+    private List<string> RemoveArchiveVersions(string name, List<int> own)
+    {
+        var removed = new List<string>();
+        var archive = paths.ArchiveDirectory(name);
+        if (!Directory.Exists(archive))
+        {
+            return removed;
+        }
+
+        foreach (var version in own)
+        {
+            foreach (var path in LineagePaths.Parts.Select(part => paths.ArchiveFile(name, part, version)).Where(File.Exists))
+            {
+                fileSystem.DeleteFile(path);
+                removed.Add(path);
+            }
+        }
+
+        if (!Directory.EnumerateFileSystemEntries(archive).Any())
+        {
+            fileSystem.DeleteDirectory(archive);
+            removed.Add(archive);
         }
 
         return removed;

@@ -53,4 +53,8 @@ internal static partial class StorageLog
     [LoggerMessage(EventId = EventIds.Storage + 11, EventName = "CertificateStateSetAside", Level = LogLevel.Error,
         Message = "Certificate {CertificateName}: state file {Path} is unreadable ({Error}); kept as {SetAsidePath} and rebuilt from the live files")]
     public static partial void StateSetAside(ILogger logger, string certificateName, string path, string setAsidePath, string error);
+
+    [LoggerMessage(EventId = EventIds.Storage + 60, EventName = "CertificateLockWaiting", Level = LogLevel.Information,
+        Message = "Certificate {CertificateName}: another run holds {LockPath}; waiting for it (up to {Timeout})")]
+    public static partial void CertificateLockWaiting(ILogger logger, string certificateName, string lockPath, TimeSpan timeout);
 }
