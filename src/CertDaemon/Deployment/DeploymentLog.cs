@@ -37,7 +37,7 @@ internal static partial class DeploymentLog
         Message = "{CertificateName}: could not check the certificate served for {ServerName}: {Error}")]
     public static partial void ServedCertificateUnverified(ILogger logger, string certificateName, string serverName, string error);
 
-    [LoggerMessage(EventId = EventIds.Deployment + 8, EventName = "NginxDeploymentsShared", Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.Deployment + 9, EventName = "NginxDeploymentsShared", Level = LogLevel.Information,
         Message = "{Count} certificates share one nginx configuration test and reload: {CertificateNames}")]
     public static partial void NginxDeploymentsShared(ILogger logger, int count, IReadOnlyList<string> certificateNames);
 
