@@ -8,16 +8,23 @@ namespace CertDaemon.Aws;
 /// way <see cref="AwsResponseTooLargeException"/> names the service and the size. Every reader above (the retry
 /// handler's error parsing, the client's buffering) reads through this bound, so no answer is ever held whole.
 /// </summary>
-/// <remarks>Route53 and ACM answers are kilobytes (a page of 300 record sets, a certificate chain): 4 MB, the same bound
-/// as ACME responses, leaves a wide margin.</remarks>
+/// <remarks>Route53 and ACM answers are kilobytes (a page of 300 record sets, a certificate chain), as are STS
+/// credentials and the fleet's S3 objects (certificates, keys, manifests; the SDK clients get this handler through
+/// <see cref="AwsSdkHttpClientFactory"/>): 4 MB, the same bound as ACME responses, leaves a wide margin.</remarks>
 internal sealed class AwsResponseSizeLimitHandler(string service, long maxResponseBytes = AwsResponseSizeLimitHandler.MaxResponseBytes) : DelegatingHandler
 {
     /// <summary>The default bound: 4 MB.</summary>
     public const long MaxResponseBytes = 4 * 1024 * 1024;
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        Bound(request, await base.SendAsync(request, cancellationToken));
+
+    // The SDK's synchronous calls (a credential refresh through GetCredentials) send synchronously on .NET 8+.
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        Bound(request, base.Send(request, cancellationToken));
+
+    private HttpResponseMessage Bound(HttpRequestMessage request, HttpResponseMessage response)
     {
-        var response = await base.SendAsync(request, cancellationToken);
         if (response.Content.Headers.ContentLength is { } declared && declared > maxResponseBytes)
         {
             response.Dispose();

@@ -39,7 +39,7 @@ internal static class SdkStsBinding
         GlobalRuntimeDependencyRegistry.Instance.RegisterSecurityTokenServiceClient(context =>
         {
             var sts = context.SecurityTokenServiceClientContextData;
-            var config = new AmazonSecurityTokenServiceConfig { RegionEndpoint = sts.Region };
+            var config = new AmazonSecurityTokenServiceConfig { RegionEndpoint = sts.Region, HttpClientFactory = new AwsSdkHttpClientFactory("sts") };
             if (sts.ProxySettings is not null)
             {
                 config.SetWebProxy(sts.ProxySettings);

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.SharedInterfaces;
@@ -59,11 +60,29 @@ internal sealed class StsAssumedRoleCredentials : RefreshingAWSCredentials
     /// <summary>The role this session is of.</summary>
     public string RoleArn => _roleArn;
 
-    protected override CredentialsRefreshState GenerateNewCredentials() =>
-        ToState(((ICoreAmazonSTS)_client.Value).CredentialsFromAssumeRoleAuthentication(_roleArn, _sessionName, _options));
+    protected override CredentialsRefreshState GenerateNewCredentials()
+    {
+        try
+        {
+            return ToState(((ICoreAmazonSTS)_client.Value).CredentialsFromAssumeRoleAuthentication(_roleArn, _sessionName, _options));
+        }
+        catch (AmazonClientException e) when (TooLarge(e) is { } tooLarge)
+        {
+            throw Unwrapped(tooLarge);
+        }
+    }
 
-    protected override async Task<CredentialsRefreshState> GenerateNewCredentialsAsync() =>
-        ToState(await ((ICoreAmazonSTS)_client.Value).CredentialsFromAssumeRoleAuthenticationAsync(_roleArn, _sessionName, _options).ConfigureAwait(false));
+    protected override async Task<CredentialsRefreshState> GenerateNewCredentialsAsync()
+    {
+        try
+        {
+            return ToState(await ((ICoreAmazonSTS)_client.Value).CredentialsFromAssumeRoleAuthenticationAsync(_roleArn, _sessionName, _options).ConfigureAwait(false));
+        }
+        catch (AmazonClientException e) when (TooLarge(e) is { } tooLarge)
+        {
+            throw Unwrapped(tooLarge);
+        }
+    }
 
     protected override void Dispose(bool disposing)
     {
@@ -75,11 +94,39 @@ internal sealed class StsAssumedRoleCredentials : RefreshingAWSCredentials
         base.Dispose(disposing);
     }
 
+    /// <summary>
+    /// The SDK wraps any failure of the call as "Error calling AssumeRole for role ..."; an oversized answer is
+    /// surfaced as itself, whose message names STS, the endpoint and the bound, the things an operator must check.
+    /// </summary>
+    private static AwsResponseTooLargeException? TooLarge(Exception e)
+    {
+        // The synchronous call adds an AggregateException between the two (the SDK reads the body through .Result).
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is AwsResponseTooLargeException tooLarge)
+            {
+                return tooLarge;
+            }
+        }
+
+        return null;
+    }
+
+    private static AwsResponseTooLargeException Unwrapped(AwsResponseTooLargeException tooLarge)
+    {
+        ExceptionDispatchInfo.Capture(tooLarge).Throw();
+        return tooLarge;
+    }
+
     private static CredentialsRefreshState ToState(AssumeRoleImmutableCredentials credentials) => new(credentials, credentials.Expiration);
 
     private AmazonSecurityTokenServiceClient CreateClient()
     {
-        var config = new AmazonSecurityTokenServiceConfig { RegionEndpoint = FallbackRegionFactory.GetRegionEndpoint() ?? DefaultRegion };
+        var config = new AmazonSecurityTokenServiceConfig
+        {
+            RegionEndpoint = FallbackRegionFactory.GetRegionEndpoint() ?? DefaultRegion,
+            HttpClientFactory = new AwsSdkHttpClientFactory("sts"),
+        };
         if (_options.ProxySettings is not null)
         {
             config.SetWebProxy(_options.ProxySettings);

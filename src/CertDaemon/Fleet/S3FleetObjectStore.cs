@@ -58,6 +58,8 @@ internal sealed class S3FleetObjectStore : IFleetObjectStore, IDisposable
             // Checksums only where S3 requires them: the manifest carries SHA-256 of every file, checked on download.
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            // Fleet objects are certificates, keys and manifests (kilobytes): the AWS bound applies as to Route53.
+            HttpClientFactory = new AwsSdkHttpClientFactory("s3"),
         };
         if (endpoint.Source != "default")
         {
@@ -159,7 +161,8 @@ internal sealed class S3FleetObjectStore : IFleetObjectStore, IDisposable
 
     private static bool IsStoreFailure(Exception e, CancellationToken cancellationToken) =>
         !cancellationToken.IsCancellationRequested
-        && e is AmazonServiceException or AmazonClientException or HttpRequestException or SocketException or IOException or TaskCanceledException or AwsCredentialsNotFoundException;
+        && e is AmazonServiceException or AmazonClientException or HttpRequestException or SocketException or IOException or TaskCanceledException or AwsCredentialsNotFoundException
+            or AwsResponseTooLargeException;
 
     private FleetStoreException Failure(string operation, string key, Exception e)
     {
@@ -170,6 +173,6 @@ internal sealed class S3FleetObjectStore : IFleetObjectStore, IDisposable
             AmazonServiceException s when s.ErrorCode?.StartsWith("KMS", StringComparison.Ordinal) == true => " KMS refused: check Fleet.KmsKeyId and the role's kms:Encrypt/Decrypt/GenerateDataKey.",
             _ => "",
         };
-        return new FleetStoreException($"Could not {operation} s3://{_bucket}/{_prefix}{key}: {e.Message}.{hint}", e);
+        return new FleetStoreException($"Could not {operation} s3://{_bucket}/{_prefix}{key}: {e.Message.TrimEnd('.')}.{hint}", e);
     }
 }

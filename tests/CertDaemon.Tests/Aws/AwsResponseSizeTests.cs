@@ -5,6 +5,8 @@ using Amazon.Runtime;
 using CertDaemon.Aws;
 using CertDaemon.Aws.Acm;
 using CertDaemon.Aws.Route53;
+using CertDaemon.Configuration;
+using CertDaemon.Fleet;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CertDaemon.Tests.Aws;
@@ -12,8 +14,10 @@ namespace CertDaemon.Tests.Aws;
 /// <summary>
 /// A stand-in for an AWS endpoint (a TCP server on loopback) that answers every request with a 200 MB body, streamed
 /// and never allocated: the Route53 and ACM clients stop at the bound with an error naming the service and the size,
-/// and the server is cut off long before it has sent its body.
+/// and the server is cut off long before it has sent its body. The same for the SDK's clients we configure (STS for
+/// assumed roles, S3 for the fleet store), which pick their endpoint and keys from the environment: hence the collection.
 /// </summary>
+[Collection(AwsEnvironmentCollection.Name)]
 public sealed class AwsResponseSizeTests
 {
     private const long HugeBody = 200L * 1024 * 1024;
@@ -52,6 +56,65 @@ public sealed class AwsResponseSizeTests
         Assert.Equal(declareLength ? HugeBody : null, error.DeclaredLength);
 
         // The client hung up: the server could not push the whole body (kernel buffers hold a few MB at most).
+        var sent = await server.StoppedAfterAsync();
+        Assert.True(sent < HugeBody / 4, $"the server sent {sent} bytes before the client stopped reading");
+    }
+
+    public static TheoryData<string, bool, bool> SdkCases => new()
+    {
+        { "sts", false, false },
+        { "sts", true, false },
+        { "sts", false, true },   // a synchronous credential refresh sends synchronously
+        { "sts", true, true },
+        { "s3", false, false },
+        { "s3", true, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(SdkCases))]
+    public async Task A_200_MB_answer_to_an_sdk_client_is_cut_off_at_the_same_bound(string service, bool declareLength, bool synchronous)
+    {
+        await using var server = HugeAnswerServer.Start(declareLength);
+        using var scope = new EnvironmentScope()
+            .ClearCredentialSources()
+            .Set("AWS_ACCESS_KEY_ID", "AKIDSIZETEST")
+            .Set("AWS_SECRET_ACCESS_KEY", "secret")
+            .Set("AWS_REGION", "us-east-1")
+            .Set("AWS_ENDPOINT_URL_STS", server.Endpoint.ToString());
+        var thrown = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            if (service == "sts")
+            {
+                using var role = new StsAssumedRoleCredentials(
+                    new BasicAWSCredentials("AKIDSIZETEST", "secret"), new AwsAssumeRoleOptions("arn:aws:iam::123456789012:role/size-test", null));
+                if (synchronous)
+                {
+                    role.GetCredentials();
+                }
+                else
+                {
+                    await role.GetCredentialsAsync();
+                }
+            }
+            else
+            {
+                var environment = new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_S3"] = server.Endpoint.ToString(), ["AWS_REGION"] = "us-east-1" };
+                using var store = S3FleetObjectStore.Create(
+                    new FleetOptions { Bucket = "fleet", Prefix = "p/" }, NullLogger.Instance, name => environment.GetValueOrDefault(name));
+                await store.GetAsync("manifest.json", null, CancellationToken.None);
+            }
+        });
+
+        // The fleet store reports it as any store failure, with the bound's message after the object's name.
+        var error = service == "s3"
+            ? Assert.IsType<AwsResponseTooLargeException>(Assert.IsType<FleetStoreException>(thrown).InnerException)
+            : Assert.IsType<AwsResponseTooLargeException>(thrown);
+        Assert.Contains(error.Message.TrimEnd('.'), thrown.Message, StringComparison.Ordinal);
+        Assert.Equal(service, error.Service);
+        Assert.Equal(AwsResponseSizeLimitHandler.MaxResponseBytes, error.Limit);
+        Assert.StartsWith($"{service} answered ", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"over the limit of {AwsResponseSizeLimitHandler.MaxResponseBytes} bytes", error.Message, StringComparison.Ordinal);
+        Assert.Equal(declareLength ? HugeBody : null, error.DeclaredLength);
         var sent = await server.StoppedAfterAsync();
         Assert.True(sent < HugeBody / 4, $"the server sent {sent} bytes before the client stopped reading");
     }
