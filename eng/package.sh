@@ -19,6 +19,13 @@
 # when missing), reload systemd's unit files, and never enable or start the service: the operator edits the
 # configuration first. Removal stops the service; purge (deb) removes /etc/certdaemon and /var/lib/certdaemon, never
 # /etc/letsencrypt. Needs: dpkg-deb, rpmbuild (Debian package `rpm`), gzip; lintian and rpmlint for the lint step.
+#
+# Who ships the packages: set in the environment (a release job sets the real ones); both formats, the changelogs
+# and the copyright file take them from here alone.
+#   CERTDAEMON_PACKAGE_MAINTAINER  "Name <address>": .deb Maintainer, .rpm Packager, changelog entries, copyright
+#                                  Upstream-Contact. Default: CertDaemon maintainers <certdaemon@example.org>
+#   CERTDAEMON_PACKAGE_HOMEPAGE    http(s) URL: .deb Homepage, .rpm URL, copyright Source.
+#                                  Default: https://github.com/certdaemon/certdaemon
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 log() { printf '==> %s\n' "$*" >&2; }
@@ -36,11 +43,19 @@ while [ $# -gt 0 ]; do
     --output) [ $# -ge 2 ] || exit 2; output=$2; shift 2 ;;
     --version) [ $# -ge 2 ] || exit 2; version=$2; shift 2 ;;
     --no-lint) lint=0; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) printf 'unknown argument: %s\n' "$1" >&2; exit 2 ;;
   esac
 done
 [ ${#rids[@]} -gt 0 ] || rids=(linux-x64 linux-arm64)
+maintainer=${CERTDAEMON_PACKAGE_MAINTAINER:-CertDaemon maintainers <certdaemon@example.org>}
+homepage=${CERTDAEMON_PACKAGE_HOMEPAGE:-https://github.com/certdaemon/certdaemon}
+# Refused here rather than by dpkg-deb, rpmbuild or lintian halfway through: "Name <local@domain>" on one line, a URL
+# without spaces.
+[[ $maintainer =~ ^[^\<\>[:cntrl:]]*[^\<\>[:space:][:cntrl:]]\ \<[^\<\>[:space:]@]+@[^\<\>[:space:]@]+\>$ ]] \
+  || die "CERTDAEMON_PACKAGE_MAINTAINER must be 'Name <address>', got: $maintainer"
+[[ $homepage =~ ^https?://[^[:space:][:cntrl:]]+$ ]] || die "CERTDAEMON_PACKAGE_HOMEPAGE must be an http(s) URL, got: $homepage"
+
 for tool in dpkg-deb rpmbuild gzip; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is needed (apt-get install dpkg-dev rpm gzip)"
 done
@@ -80,6 +95,8 @@ cp "$repo/deploy/completion/certdaemon.bash" "$common/certdaemon.bash"
 cat >"$common/copyright" <<EOF
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: certdaemon
+Upstream-Contact: $maintainer
+Source: $homepage
 
 Files: *
 Copyright: 2026 CertDaemon authors
@@ -161,7 +178,7 @@ certdaemon ($version) unstable; urgency=medium
 
   * Release $version, built from $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo "a source tree").
 
- -- CertDaemon maintainers <certdaemon@example.org>  $(date -u -R -d "@$epoch")
+ -- $maintainer  $(date -u -R -d "@$epoch")
 EOF
   chmod 0644 "$root/usr/share/doc/certdaemon/changelog.gz"
   install -d -m 0755 "$root/DEBIAN"
@@ -171,14 +188,14 @@ EOF
 Package: certdaemon
 Version: $version
 Architecture: $arch
-Maintainer: CertDaemon maintainers <certdaemon@example.org>
+Maintainer: $maintainer
 Installed-Size: $size
 Depends: libc6 (>= 2.34), libssl3 | libssl3t64
 Recommends: ca-certificates
 Suggests: nginx
 Section: admin
 Priority: optional
-Homepage: https://github.com/certdaemon/certdaemon
+Homepage: $homepage
 Description: certificate lifecycle daemon: ACME via Route53 DNS-01, nginx and ACM
  CertDaemon issues certificates from Let's Encrypt or any RFC 8555 CA, answering
  DNS-01 challenges through the Route53 API; writes certbot's layout under
@@ -235,8 +252,8 @@ Release:        1
 Summary:        Certificate lifecycle daemon: ACME via Route53 DNS-01, nginx and ACM
 License:        MIT
 Group:          System Environment/Daemons
-Packager:       CertDaemon maintainers <certdaemon@example.org>
-URL:            https://github.com/certdaemon/certdaemon
+Packager:       $maintainer
+URL:            $homepage
 Requires:       openssl-libs
 Recommends:     ca-certificates
 # A prebuilt native binary: no debuginfo split, no stripping (it is stripped; the host's strip may not know arm64).
@@ -278,7 +295,7 @@ $reload_units
 %attr(0644,root,root) /usr/share/bash-completion/completions/certdaemon
 
 %changelog
-* $(LC_ALL=C date -u -d "@$epoch" '+%a %b %d %Y') CertDaemon maintainers <certdaemon@example.org> - $version-1
+* $(LC_ALL=C date -u -d "@$epoch" '+%a %b %d %Y') $maintainer - $version-1
 - Release $version, built from $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo "a source tree").
 EOF
   install -d -m 0700 "$root/var/lib/certdaemon"

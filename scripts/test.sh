@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian/Ubuntu machine, as root:
 #   installs what is missing (pebble, nginx, dnsutils, jq, openssl, certbot; moto via pip if absent),
-#   builds in Release, publishes the Native AOT binary once (eng/publish.sh: zero trim/AOT warnings, or the run fails),
+#   builds in Release, publishes the Native AOT binary once (eng/publish.sh: zero trim/AOT warnings, or the run fails)
+#   for linux-x64 and, cross-compiled (Debian's clang/lld + arm64 cross sysroot, installed when missing), linux-arm64,
+#   which Arm64BinaryTests runs under qemu-aarch64-static ($TEST_CERTDAEMON_ARM64_BINARY),
 #   runs every test against the real servers - every test that starts certdaemon as a process (the sandbox, the
 #   daemon, the CLI) drives that native binary ($TEST_CERTDAEMON_BINARY); in-process tests use the JIT build - and
 #   ends with "N passed, N failed".
@@ -21,6 +23,9 @@ install_prerequisites() {
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v clang >/dev/null 2>&1 || missing+=(clang)
   command -v rpmbuild >/dev/null 2>&1 || missing+=(rpm)
+  # the arm64 binary is smoke-tested under user-mode emulation (Arm64BinaryTests); its cross toolchain comes with
+  # eng/publish.sh --install-toolchain below
+  command -v qemu-aarch64-static >/dev/null 2>&1 || missing+=(qemu-user-static)
   command -v certbot >/dev/null 2>&1 || missing+=(certbot)
   command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
@@ -69,6 +74,13 @@ if ! TEST_CERTDAEMON_BINARY=$(bash eng/publish.sh --output "$PWD/artifacts/nativ
   cat "$results/publish.log"; echo "0 passed, 1 failed"; exit 1
 fi
 export TEST_CERTDAEMON_BINARY
+
+log "publishing the native binary (Native AOT, linux-arm64, cross-compiled)"
+if ! TEST_CERTDAEMON_ARM64_BINARY=$(bash eng/publish.sh --rid linux-arm64 --install-toolchain --output "$PWD/artifacts/native/test-arm64" \
+    2>"$results/publish-arm64.log"); then
+  cat "$results/publish-arm64.log"; echo "0 passed, 1 failed"; exit 1
+fi
+export TEST_CERTDAEMON_ARM64_BINARY
 
 log "testing"
 dotnet test CertDaemon.sln -c Release --no-build -nologo \

@@ -9,10 +9,16 @@ using CertDaemon.Tests.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 // Usage: CertDaemon.CrashHarness CERTIFICATE_DIRECTORY NAME
+//    or: CertDaemon.CrashHarness renew-until CONFIG NAME STEP (see RenewUntil: a forced renewal stopped at one step)
 // Prepares a few certificate sets, commits one (warm-up), prints "ready", then commits them in a loop (printing "committed N") until it is
 // killed. Key generation happens before "ready" so that nearly all of the time after it is spent inside commits.
 // With CRASH_HARNESS_NGINX set to {"TestCommand":[...],"ReloadCommand":[...],"VerifyAddress":"127.0.0.1:P"}, every
 // commit is followed by the real nginx deployment (test, reload or roll back, served-serial check): "deployed N".
+if (args is ["renew-until", .. var rest])
+{
+    return await CertDaemon.CrashHarness.RenewUntil.RunAsync(rest);
+}
+
 if (args.Length != 2)
 {
     await Console.Error.WriteLineAsync("usage: CertDaemon.CrashHarness CERTIFICATE_DIRECTORY NAME");

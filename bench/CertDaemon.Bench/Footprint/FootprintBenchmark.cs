@@ -69,7 +69,14 @@ internal static class FootprintBenchmark
         return 0;
     }
 
-    public sealed record IdleResult(string? Unavailable, double RssMedianMb, double RssMaxMb, double StartupCpuMs, double IdleCpuMs, int ActiveSeconds, IReadOnlyList<double> RssSamplesMb);
+    public sealed record IdleResult(string? Unavailable, double RssMedianMb, double RssMaxMb, double StartupCpuMs, double IdleCpuMs, int ActiveSeconds, IReadOnlyList<double> RssSamplesMb)
+    {
+        /// <summary>Of the RSS at the end: anonymous memory (GC and native heaps, thread stacks), MB.</summary>
+        public double RssAnonMb { get; init; }
+
+        /// <summary>Of the RSS at the end: file-backed pages (the program's own image, shared libraries), MB.</summary>
+        public double RssFileMb { get; init; }
+    }
 
     /// <summary><c>certdaemon run</c> (<paramref name="program"/>, default <see cref="BenchContext.CertDaemonPath"/>) idle for <paramref name="duration"/> after 10 s of start-up.</summary>
     internal static async Task<IdleResult> MeasureIdleAsync(string config, TimeSpan duration, IReadOnlyDictionary<string, string> extraEnvironment, string? program = null)
@@ -109,14 +116,17 @@ internal static class FootprintBenchmark
         }
 
         var idleCpu = previous - startupCpu;
+        var (anon, file) = (StatusMb(process.Id, "RssAnon:"), StatusMb(process.Id, "RssFile:"));
         process.Kill();
         await process.WaitForExitAsync();
         _ = await output;
-        return new IdleResult(null, Summary.Of(rss).Median, rss.Max(), startupCpu, idleCpu, active, rss);
+        return new IdleResult(null, Summary.Of(rss).Median, rss.Max(), startupCpu, idleCpu, active, rss) { RssAnonMb = anon, RssFileMb = file };
     }
 
-    private static double RssMb(int pid) =>
-        File.ReadAllLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+    private static double RssMb(int pid) => StatusMb(pid, "VmRSS:");
+
+    private static double StatusMb(int pid, string field) =>
+        File.ReadAllLines($"/proc/{pid}/status").Where(l => l.StartsWith(field, StringComparison.Ordinal))
             .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).First();
 
     /// <summary>utime + stime of the process (all threads) in milliseconds, from /proc/PID/stat (clock ticks of 10 ms).</summary>

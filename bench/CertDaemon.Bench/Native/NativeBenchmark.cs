@@ -34,6 +34,7 @@ internal static class NativeBenchmark
         var idleSeconds = context.Int("idle-seconds", 120, 20);
         var large = context.Int("certificates", 10_000, 2_000);
         var issuances = context.Int("issuances", 5, 2);
+        var parts = (context.String("parts") ?? "status,idle,big,issuance").Split(',');
         var table = new MarkdownTable("measurement", "JIT", "native", "target (native)", "verdict");
         var data = new Dictionary<string, object?>();
 
@@ -41,7 +42,7 @@ internal static class NativeBenchmark
         try
         {
             var hundred = await GeneratedCertificates.CreateAsync(Path.Combine(home, "100"), 100, configured: true, new Uri("https://127.0.0.1:14000/dir"));
-            foreach (var arguments in new[] { new[] { "status" }, ["status", "--json"] })
+            foreach (var arguments in parts.Contains("status") ? new[] { new[] { "status" }, ["status", "--json"] } : [])
             {
                 var samples = await ForEachBuildAsync(builds, runs, program => ProcessRun.RunAsync(program, [.. arguments, "--config", hundred], GeneratedCertificates.Environment, measure: true));
                 var label = "certdaemon " + string.Join(' ', arguments);
@@ -52,23 +53,28 @@ internal static class NativeBenchmark
             }
 
             var idle = new Dictionary<string, FootprintBenchmark.IdleResult>();
-            foreach (var (label, program) in builds)
+            foreach (var (label, program) in parts.Contains("idle") ? builds : [])
             {
                 BenchContext.Log($"{label}: run idle {idleSeconds} s");
                 idle[label] = await FootprintBenchmark.MeasureIdleAsync(hundred, TimeSpan.FromSeconds(idleSeconds), new Dictionary<string, string>(), program);
             }
 
-            table.Add($"`certdaemon run` idle RSS MB, 100 certificates, {idleSeconds} s after 10 s start-up (median, max)",
-                $"{idle["JIT"].RssMedianMb:F1} (max {idle["JIT"].RssMaxMb:F1})", $"{idle["native"].RssMedianMb:F1} (max {idle["native"].RssMaxMb:F1})",
-                "≤ 40 MB", idle["native"].RssMaxMb <= 40 ? "met" : $"missed by {idle["native"].RssMaxMb - 40:F1} MB");
-            table.Add($"`certdaemon run` CPU ms during those {idleSeconds} s (seconds with any CPU); start-up CPU ms",
-                $"{idle["JIT"].IdleCpuMs:F0} ({idle["JIT"].ActiveSeconds} s); {idle["JIT"].StartupCpuMs:F0}",
-                $"{idle["native"].IdleCpuMs:F0} ({idle["native"].ActiveSeconds} s); {idle["native"].StartupCpuMs:F0}",
-                "~0", idle["native"].IdleCpuMs <= 50 ? "met" : "see text");
-            data["run idle"] = idle;
+            if (idle.Count > 0)
+            {
+                table.Add($"`certdaemon run` idle RSS MB, 100 certificates, {idleSeconds} s after 10 s start-up (median, max)",
+                    $"{idle["JIT"].RssMedianMb:F1} (max {idle["JIT"].RssMaxMb:F1})", $"{idle["native"].RssMedianMb:F1} (max {idle["native"].RssMaxMb:F1})",
+                    "≤ 40 MB", idle["native"].RssMaxMb <= 40 ? "met" : $"missed by {idle["native"].RssMaxMb - 40:F1} MB");
+                table.Add($"`certdaemon run` CPU ms during those {idleSeconds} s (seconds with any CPU); start-up CPU ms",
+                    $"{idle["JIT"].IdleCpuMs:F0} ({idle["JIT"].ActiveSeconds} s); {idle["JIT"].StartupCpuMs:F0}",
+                    $"{idle["native"].IdleCpuMs:F0} ({idle["native"].ActiveSeconds} s); {idle["native"].StartupCpuMs:F0}",
+                    "~0", idle["native"].IdleCpuMs <= 50 ? "met" : "see text");
+                table.Add("same: of the RSS at the end, MB anonymous (heaps, stacks) + file-backed (the program's pages)",
+                    $"{idle["JIT"].RssAnonMb:F1} + {idle["JIT"].RssFileMb:F1}", $"{idle["native"].RssAnonMb:F1} + {idle["native"].RssFileMb:F1}", "-", "-");
+                data["run idle"] = idle;
+            }
 
-            var big = await GeneratedCertificates.CreateAsync(Path.Combine(home, "big"), large, configured: true, new Uri("https://127.0.0.1:14000/dir"));
-            foreach (var arguments in new[] { new[] { "config", "check" }, ["status", "--json"] })
+            var big = parts.Contains("big") ? await GeneratedCertificates.CreateAsync(Path.Combine(home, "big"), large, configured: true, new Uri("https://127.0.0.1:14000/dir")) : "";
+            foreach (var arguments in parts.Contains("big") ? new[] { new[] { "config", "check" }, ["status", "--json"] } : [])
             {
                 var samples = await ForEachBuildAsync(builds, bigRuns, program => ProcessRun.RunAsync(program, [.. arguments, "--config", big], GeneratedCertificates.Environment, TimeSpan.FromMinutes(10), measure: true));
                 var label = "certdaemon " + string.Join(' ', arguments);
@@ -77,37 +83,40 @@ internal static class NativeBenchmark
                 data[label + " " + large] = samples.ToDictionary(p => p.Key, p => p.Value.Select(Row));
             }
 
-            await using (var testbed = await IssuanceTestbed.StartAsync(
-                new PebbleOptions { NonceRejectPercent = 0, AuthorizationReusePercent = 0, NoValidationSleep = true }, TimeSpan.FromSeconds(2)))
+            if (parts.Contains("issuance"))
             {
-                var issued = new Dictionary<string, List<ProcessRun>>();
-                var tools = builds.Select(b => (b.Label, Tool: new CertDaemonTool(testbed, name: "certdaemon-" + b.Label.ToLowerInvariant(), program: b.Program))).ToList();
-                foreach (var (label, tool) in tools)
+                await using (var testbed = await IssuanceTestbed.StartAsync(
+                    new PebbleOptions { NonceRejectPercent = 0, AuthorizationReusePercent = 0, NoValidationSleep = true }, TimeSpan.FromSeconds(2)))
                 {
-                    var warm = await tool.IssueAsync("warmup", ["warmup.example.test"], CancellationToken.None);
-                    BenchContext.Log($"{label}: warm-up issuance {(warm.Succeeded ? "ok" : "FAILED: " + warm.Tail())}");
-                    issued[label] = [];
-                }
-
-                // Interleaved, so both builds see the same machine load.
-                for (var i = 0; i < issuances; i++)
-                {
+                    var issued = new Dictionary<string, List<ProcessRun>>();
+                    var tools = builds.Select(b => (b.Label, Tool: new CertDaemonTool(testbed, name: "certdaemon-" + b.Label.ToLowerInvariant(), program: b.Program))).ToList();
                     foreach (var (label, tool) in tools)
                     {
-                        var lineage = $"pair{i}";
-                        var zone = $"{label.ToLowerInvariant()}{i}.example.test";
-                        var run = await tool.IssueAsync(lineage, [zone, "*." + zone], CancellationToken.None);
-                        BenchContext.Log($"{label} apex+wildcard #{i}: {(run.Succeeded ? "ok" : "FAILED")} {run.Wall.TotalSeconds:F2} s");
-                        issued[label].Add(run);
+                        var warm = await tool.IssueAsync("warmup", ["warmup.example.test"], CancellationToken.None);
+                        BenchContext.Log($"{label}: warm-up issuance {(warm.Succeeded ? "ok" : "FAILED: " + warm.Tail())}");
+                        issued[label] = [];
                     }
-                }
 
-                AddRow(table, $"issuance, apex + wildcard, INSYNC after 2 s: wall s (n={issuances})", issued, s => s.Wall.TotalSeconds, "F2", null, "s");
-                table.Add("same: overhead above the 2 s INSYNC wait, s (median)",
-                    $"{Median(issued["JIT"], s => s.Wall.TotalSeconds) - 2:F2}", $"{Median(issued["native"], s => s.Wall.TotalSeconds) - 2:F2}", "-", "-");
-                AddRow(table, "same: CPU s", issued, s => s.Cpu.TotalSeconds, "F2", null, "s");
-                AddRow(table, "same: peak RSS MB", issued, s => s.PeakRssBytes / 1048576.0, "F0", null, "MB");
-                data["issuance"] = issued.ToDictionary(p => p.Key, p => p.Value.Select(Row));
+                    // Interleaved, so both builds see the same machine load.
+                    for (var i = 0; i < issuances; i++)
+                    {
+                        foreach (var (label, tool) in tools)
+                        {
+                            var lineage = $"pair{i}";
+                            var zone = $"{label.ToLowerInvariant()}{i}.example.test";
+                            var run = await tool.IssueAsync(lineage, [zone, "*." + zone], CancellationToken.None);
+                            BenchContext.Log($"{label} apex+wildcard #{i}: {(run.Succeeded ? "ok" : "FAILED")} {run.Wall.TotalSeconds:F2} s");
+                            issued[label].Add(run);
+                        }
+                    }
+
+                    AddRow(table, $"issuance, apex + wildcard, INSYNC after 2 s: wall s (n={issuances})", issued, s => s.Wall.TotalSeconds, "F2", null, "s");
+                    table.Add("same: overhead above the 2 s INSYNC wait, s (median)",
+                        $"{Median(issued["JIT"], s => s.Wall.TotalSeconds) - 2:F2}", $"{Median(issued["native"], s => s.Wall.TotalSeconds) - 2:F2}", "-", "-");
+                    AddRow(table, "same: CPU s", issued, s => s.Cpu.TotalSeconds, "F2", null, "s");
+                    AddRow(table, "same: peak RSS MB", issued, s => s.PeakRssBytes / 1048576.0, "F0", null, "MB");
+                    data["issuance"] = issued.ToDictionary(p => p.Key, p => p.Value.Select(Row));
+                }
             }
         }
         finally

@@ -25,10 +25,15 @@ internal static partial class ReliabilityBenchmark
     {
         var table = new MarkdownTable("scenario", "result", "target", "verdict");
         var data = new Dictionary<string, object?>();
-        var parts = (context.String("parts") ?? "crash,faults,load,adversarial").Split(',');
+        var parts = (context.String("parts") ?? "crash,crash-steps,faults,load,adversarial").Split(',');
         if (parts.Contains("crash"))
         {
             await CrashAsync(context, table, data);
+        }
+
+        if (parts.Contains("crash-steps"))
+        {
+            await CrashStepsAsync(context, table, data);
         }
 
         if (parts.Contains("faults"))

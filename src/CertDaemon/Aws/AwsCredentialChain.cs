@@ -20,10 +20,11 @@ internal static class AwsCredentialChain
     {
         // A fresh resolver per call: the SDK's resolver caches what it found, and a cached failure-free answer from
         // an earlier environment would hide a changed one. The returned credentials do their own caching.
+        SdkStsBinding.EnsureRegistered();
         using var resolver = new DefaultAWSCredentialsIdentityResolver();
         try
         {
-            return await resolver.ResolveIdentityAsync(clientConfig: null, cancellationToken);
+            return SdkStsBinding.MakeTrimSafe(await resolver.ResolveIdentityAsync(clientConfig: null, cancellationToken));
         }
         catch (AmazonClientException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -38,8 +39,8 @@ internal static class AwsCredentialChain
     public static AWSCredentials CreateDeferred(ILogger logger) => new DeferredChainCredentials(logger);
 
     /// <summary>
-    /// Wraps <paramref name="source"/> in STS AssumeRole. The SDK's <see cref="AssumeRoleAWSCredentials"/> refreshes
-    /// the session before it expires; STS is reached through the standard endpoint (or <c>AWS_ENDPOINT_URL_STS</c>).
+    /// Wraps <paramref name="source"/> in STS AssumeRole (<see cref="StsAssumedRoleCredentials"/>, which refreshes the
+    /// session before it expires); STS is reached through the standard endpoint (or <c>AWS_ENDPOINT_URL_STS</c>).
     /// </summary>
     public static AWSCredentials AssumeRole(AWSCredentials source, AwsAssumeRoleOptions role, ILogger logger)
     {
@@ -79,10 +80,11 @@ internal static class AwsCredentialChain
             var resolved = _resolved;
             if (resolved is null)
             {
+                SdkStsBinding.EnsureRegistered();
                 using var resolver = new DefaultAWSCredentialsIdentityResolver();
                 try
                 {
-                    resolved = resolver.ResolveIdentity(clientConfig: null);
+                    resolved = SdkStsBinding.MakeTrimSafe(resolver.ResolveIdentity(clientConfig: null));
                 }
                 catch (AmazonClientException ex)
                 {

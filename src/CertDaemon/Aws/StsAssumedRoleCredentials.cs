@@ -22,23 +22,48 @@ internal sealed class StsAssumedRoleCredentials : RefreshingAWSCredentials
     private static readonly RegionEndpoint DefaultRegion = RegionEndpoint.USEast1;
 
     private readonly AWSCredentials _source;
-    private readonly AwsAssumeRoleOptions _role;
+    private readonly string _roleArn;
+    private readonly string _sessionName;
+    private readonly AssumeRoleAWSCredentialsOptions _options;
     private readonly Lazy<AmazonSecurityTokenServiceClient> _client;
 
     public StsAssumedRoleCredentials(AWSCredentials source, AwsAssumeRoleOptions role)
+        : this(source, role.RoleArn, role.SessionName, new AssumeRoleAWSCredentialsOptions { ExternalId = role.ExternalId })
+    {
+    }
+
+    /// <summary>
+    /// The same role session the SDK's <paramref name="sdkCredentials"/> describes (a profile's <c>role_arn</c> with
+    /// its <c>source_profile</c> or <c>credential_source</c>, session name, external id, MFA serial) over
+    /// <paramref name="source"/>, which replaces the SDK object's own source (itself made trim-safe by the caller).
+    /// </summary>
+    public StsAssumedRoleCredentials(AssumeRoleAWSCredentials sdkCredentials, AWSCredentials source)
+        : this(source, sdkCredentials.RoleArn, sdkCredentials.RoleSessionName, sdkCredentials.Options)
+    {
+    }
+
+    private StsAssumedRoleCredentials(AWSCredentials source, string roleArn, string sessionName, AssumeRoleAWSCredentialsOptions options)
     {
         _source = source;
-        _role = role;
+        _roleArn = roleArn;
+        _sessionName = sessionName;
+        _options = options;
         _client = new(CreateClient);
         // Same margin as the SDK's class: renew well before a one-hour session runs out.
         PreemptExpiryTime = TimeSpan.FromMinutes(15);
     }
 
+    /// <summary>The credentials that sign the AssumeRole call.</summary>
+    public AWSCredentials Source => _source;
+
+    /// <summary>The role this session is of.</summary>
+    public string RoleArn => _roleArn;
+
     protected override CredentialsRefreshState GenerateNewCredentials() =>
-        ToState(((ICoreAmazonSTS)_client.Value).CredentialsFromAssumeRoleAuthentication(_role.RoleArn, _role.SessionName, Options()));
+        ToState(((ICoreAmazonSTS)_client.Value).CredentialsFromAssumeRoleAuthentication(_roleArn, _sessionName, _options));
 
     protected override async Task<CredentialsRefreshState> GenerateNewCredentialsAsync() =>
-        ToState(await ((ICoreAmazonSTS)_client.Value).CredentialsFromAssumeRoleAuthenticationAsync(_role.RoleArn, _role.SessionName, Options()).ConfigureAwait(false));
+        ToState(await ((ICoreAmazonSTS)_client.Value).CredentialsFromAssumeRoleAuthenticationAsync(_roleArn, _sessionName, _options).ConfigureAwait(false));
 
     protected override void Dispose(bool disposing)
     {
@@ -50,10 +75,16 @@ internal sealed class StsAssumedRoleCredentials : RefreshingAWSCredentials
         base.Dispose(disposing);
     }
 
-    private AssumeRoleAWSCredentialsOptions Options() => new() { ExternalId = _role.ExternalId };
-
     private static CredentialsRefreshState ToState(AssumeRoleImmutableCredentials credentials) => new(credentials, credentials.Expiration);
 
-    private AmazonSecurityTokenServiceClient CreateClient() =>
-        new(_source, new AmazonSecurityTokenServiceConfig { RegionEndpoint = FallbackRegionFactory.GetRegionEndpoint() ?? DefaultRegion });
+    private AmazonSecurityTokenServiceClient CreateClient()
+    {
+        var config = new AmazonSecurityTokenServiceConfig { RegionEndpoint = FallbackRegionFactory.GetRegionEndpoint() ?? DefaultRegion };
+        if (_options.ProxySettings is not null)
+        {
+            config.SetWebProxy(_options.ProxySettings);
+        }
+
+        return new(_source, config);
+    }
 }

@@ -37,9 +37,15 @@ internal static partial class DeploymentLog
         Message = "{CertificateName}: could not check the certificate served for {ServerName}: {Error}")]
     public static partial void ServedCertificateUnverified(ILogger logger, string certificateName, string serverName, string error);
 
-    [LoggerMessage(EventId = EventIds.Deployment + 8, EventName = "NginxDeploymentsShared", Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.Deployment + 9, EventName = "NginxDeploymentsShared", Level = LogLevel.Information,
         Message = "{Count} certificates share one nginx configuration test and reload: {CertificateNames}")]
     public static partial void NginxDeploymentsShared(ILogger logger, int count, IReadOnlyList<string> certificateNames);
+
+    // A passing test still prints nginx's warnings (an ignored directive, a conflicting server name); they matter
+    // when a deploy later misbehaves, and the event marks where the test ended and the reload began.
+    [LoggerMessage(EventId = EventIds.Deployment + 9, EventName = "NginxConfigurationTested", Level = LogLevel.Debug,
+        Message = "{CertificateName}: nginx configuration test passed for serial {Serial}\n{Output}")]
+    public static partial void NginxConfigurationTested(ILogger logger, string certificateName, string serial, string output);
 
     [LoggerMessage(EventId = EventIds.Deployment + 20, EventName = "DeploymentFailed", Level = LogLevel.Error,
         Message = "Deploying {CertificateName} serial {Serial} to {Target} failed: {Error}")]

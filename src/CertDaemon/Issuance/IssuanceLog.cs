@@ -33,7 +33,7 @@ internal static partial class IssuanceLog
         Message = "{CertificateName}: no chain issued by {PreferredChainIssuer} was offered; using the CA's default chain")]
     public static partial void PreferredChainNotOffered(ILogger logger, string certificateName, string preferredChainIssuer);
 
-    [LoggerMessage(EventId = EventIds.Issuance + 7, EventName = "AccountFileSetAside", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = EventIds.Issuance + 9, EventName = "AccountFileSetAside", Level = LogLevel.Warning,
         Message = "ACME account file {Path} cannot be used with the account key ({Reason}); kept as {SetAsidePath}, registering the key")]
     public static partial void AccountFileSetAside(ILogger logger, string path, string reason, string setAsidePath);
 

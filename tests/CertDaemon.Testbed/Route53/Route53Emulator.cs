@@ -285,6 +285,21 @@ public sealed class Route53Emulator : IAsyncDisposable
         _publishLoop = Task.Run(PublishLoopAsync, CancellationToken.None);
     }
 
+    /// <summary>The access key id of a SigV4 Authorization header (<c>Credential=AKID/date/region/service/aws4_request</c>).</summary>
+    private static string? SignedAccessKeyId(string authorization)
+    {
+        const string Marker = "Credential=";
+        var start = authorization.IndexOf(Marker, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+
+        start += Marker.Length;
+        var end = authorization.IndexOf('/', start);
+        return end < 0 ? null : authorization[start..end];
+    }
+
     private async Task HandleAsync(HttpContext context)
     {
         var requestId = Guid.NewGuid().ToString();
@@ -313,7 +328,11 @@ public sealed class Route53Emulator : IAsyncDisposable
         lock (_gate)
         {
             _requests.Add(new Route53RequestLogEntry(
-                operation, resourceId, context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal)));
+                operation, resourceId, context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal))
+            {
+                AccessKeyId = SignedAccessKeyId(context.Request.Headers.Authorization.ToString()),
+                HasSessionToken = context.Request.Headers.ContainsKey("X-Amz-Security-Token"),
+            });
         }
 
         Route53Reply reply;

@@ -55,13 +55,15 @@ internal sealed class CliTestbed : IAsyncDisposable
     /// <param name="configure">Changes to the configuration file before it is written.</param>
     /// <param name="pebbleOptions">pebble's options (default: 20% nonce rejection, 5-year certificates).</param>
     /// <param name="inSyncDelay">How long Route53 changes stay PENDING (default 500 ms).</param>
+    /// <param name="route53Credentials">The access keys Route53 accepts (default: the emulator's default key, which <see cref="Environment"/> gives).</param>
     public static async Task<CliTestbed> StartAsync(
-        string[] domains, Action<Dictionary<string, object?>>? configure = null, PebbleOptions? pebbleOptions = null, TimeSpan? inSyncDelay = null)
+        string[] domains, Action<Dictionary<string, object?>>? configure = null, PebbleOptions? pebbleOptions = null, TimeSpan? inSyncDelay = null,
+        IReadOnlyList<Route53Credential>? route53Credentials = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "certdaemon-cli-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         var pebble = await PebbleServer.StartAsync(pebbleOptions ?? new PebbleOptions { NonceRejectPercent = 20 });
-        var route53 = await Route53Emulator.StartAsync(new Route53EmulatorOptions { InSyncDelay = inSyncDelay ?? TimeSpan.FromMilliseconds(500) }, pebble.ChallTestSrv);
+        var route53 = await Route53Emulator.StartAsync(new Route53EmulatorOptions { InSyncDelay = inSyncDelay ?? TimeSpan.FromMilliseconds(500), Credentials = route53Credentials ?? [Route53EmulatorOptions.DefaultCredential] }, pebble.ChallTestSrv);
         var zoneId = route53.AddHostedZone("example.test", nameServers: ["ns1.example.test"]);
 
         var store = new CertificateStore(Path.Combine(root, "letsencrypt"), new CertDaemon.Storage.CertificateStoreOptions(), TimeProvider.System, NullLogger.Instance);

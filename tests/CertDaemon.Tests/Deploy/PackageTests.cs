@@ -15,6 +15,9 @@ namespace CertDaemon.Tests.Deploy;
 /// </summary>
 public sealed partial class PackageTests
 {
+    private const string Maintainer = "Jane Operator <jane@ops.example.net>";
+    private const string Homepage = "https://certs.ops.example.net/certdaemon";
+
     [Fact]
     public async Task The_deb_installs_into_a_scratch_root_without_starting_anything_and_purges_to_what_it_found()
     {
@@ -27,11 +30,18 @@ public sealed partial class PackageTests
         {
             var build = await ScriptRun.RunAsync(
                 "bash", [Path.Combine(RepositoryRoot.Path, "eng/package.sh"), "--rid", "linux-x64", "--binary", "linux-x64=" + native, "--output", output, "--version", "1.2.3", "--no-lint"],
-                null, TimeSpan.FromMinutes(5));
+                new Dictionary<string, string?> { ["CERTDAEMON_PACKAGE_MAINTAINER"] = Maintainer, ["CERTDAEMON_PACKAGE_HOMEPAGE"] = Homepage },
+                TimeSpan.FromMinutes(5));
             Assert.True(build.ExitCode == 0, build.ToString());
             var deb = Path.Combine(output, "certdaemon_1.2.3_amd64.deb");
             var rpm = Path.Combine(output, "certdaemon-1.2.3-1.x86_64.rpm");
             Assert.Equal([deb, rpm], build.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+            // Who ships it, as given to package.sh: the .deb's control fields and the .rpm's header.
+            var control = await ScriptRun.RunAsync("dpkg-deb", ["--field", deb, "Maintainer", "Homepage"], null, TimeSpan.FromMinutes(1));
+            Assert.Equal($"Maintainer: {Maintainer}\nHomepage: {Homepage}", control.StandardOutput.Trim());
+            var header = await ScriptRun.RunAsync("rpm", ["-qp", "--queryformat", "%{PACKAGER}\\n%{URL}\\n%{CHANGELOGNAME}", rpm], null, TimeSpan.FromMinutes(1));
+            Assert.Equal($"{Maintainer}\n{Homepage}\n{Maintainer} - 1.2.3-1", header.StandardOutput.Trim());
 
             var listing = await ScriptRun.RunAsync("rpm", ["-qlp", rpm], null, TimeSpan.FromMinutes(1));
             Assert.True(listing.ExitCode == 0, listing.ToString());

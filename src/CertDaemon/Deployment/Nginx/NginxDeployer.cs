@@ -142,6 +142,7 @@ internal sealed class NginxDeployer(
             };
         }
 
+        DeploymentLog.NginxConfigurationTested(logger, context.CertificateName, context.Serial, ToolText(test));
         var reload = await commands.RunAsync(options.ReloadCommand, options.CommandTimeout, cancellationToken: cancellationToken);
         return reload.Succeeded ? await ReloadedAsync(context, cancellationToken) : ReloadFailed(context, reload);
     }
@@ -168,6 +169,11 @@ internal sealed class NginxDeployer(
                 }
 
                 return;
+            }
+
+            foreach (var pending in batch)
+            {
+                DeploymentLog.NginxConfigurationTested(logger, pending.Context.CertificateName, pending.Context.Serial, ToolText(test));
             }
 
             var reload = await commands.RunAsync(options.ReloadCommand, options.CommandTimeout, cancellationToken: cancellationToken);
