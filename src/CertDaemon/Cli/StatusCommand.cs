@@ -45,7 +45,7 @@ internal static class StatusCommand
             };
             var adoption = new LiveCertificateAdoption(
                 options, store, states, time, Microsoft.Extensions.Logging.Abstractions.NullLogger<LiveCertificateAdoption>.Instance);
-            var reader = new CertificateStatusReader(options, new ManagedCertificateCatalog(options, states), states, time, adoption);
+            var reader = new CertificateStatusReader(options, new ManagedCertificateCatalog(options, states), states, time, adoption, store);
             IReadOnlyList<CertificateStatus> statuses;
             try
             {
@@ -132,6 +132,11 @@ internal static class StatusCommand
             }
 
             output.WriteLine($"  files:        {s.Files.FullChain}, {s.Files.PrivateKey}");
+            foreach (var problem in s.LiveProblems)
+            {
+                output.WriteLine($"  live files:   BROKEN: {problem} (the next check restores what it can: certdaemon renew {s.Name})");
+            }
+
             var when = s.NextRenewal <= now ? "now" : Format(s.NextRenewal);
             output.WriteLine($"  next renewal: {when} ({s.NextRenewalReason}: {s.NextRenewalExplanation})");
             if (s.DeployRetryAt is { } retry)

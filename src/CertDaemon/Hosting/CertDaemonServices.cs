@@ -124,7 +124,8 @@ internal static class CertDaemonServices
 
         // After every check: the metrics textfile, then notifications (queued; never delaying a renewal).
         services.AddSingleton(sp => new CertificateStatusReader(
-            options, sp.GetRequiredService<ManagedCertificateCatalog>(), sp.GetRequiredService<CertificateStateStore>(), sp.GetRequiredService<TimeProvider>()));
+            options, sp.GetRequiredService<ManagedCertificateCatalog>(), sp.GetRequiredService<CertificateStateStore>(), sp.GetRequiredService<TimeProvider>(),
+            store: sp.GetRequiredService<CertificateStore>()));
         services.AddSingleton<MetricsPublisher>();
         // The webhook client lives as long as the daemon: pooled connections are renewed every few minutes so a
         // receiver that moved (DNS) is reached at its new address.

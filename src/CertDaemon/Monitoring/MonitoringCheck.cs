@@ -71,6 +71,12 @@ internal static class MonitoringCheck
             yield break;
         }
 
+        foreach (var problem in status.LiveProblems)
+        {
+            // nginx's next reload or restart reads these paths.
+            yield return new MonitoringProblem(status.Name, MonitoringState.Critical, $"live files broken: {problem}");
+        }
+
         var lifetime = notAfter - notBefore;
         var served = status.Targets.Count == 0
             ? [(What: "the live certificate", Serial: status.Serial, NotAfter: (DateTimeOffset?)notAfter)]

@@ -83,6 +83,16 @@ internal sealed partial class CertificateLifecycle(
         try
         {
             // Before the CA is asked: a live/NAME the commit would refuse must not cost an order (and rate limit).
+            try
+            {
+                await RepairLiveAsync(certificate.Name, state, cancellationToken);
+            }
+            catch (CertificateStoreException unrestorable)
+            {
+                // A new version replaces live/NAME anyway; EnsureCanCommit refuses what the commit could not replace.
+                LifecycleLog.LiveNotRestored(logger, certificate.Name, unrestorable.Message);
+            }
+
             store.EnsureCanCommit(certificate.Name);
             obtained = await SourceFor(certificate).ObtainAsync(new CertificateSourceRequest(certificate, state.Current, runLock), cancellationToken);
             var issued = obtained.Certificate;
@@ -183,7 +193,9 @@ internal sealed partial class CertificateLifecycle(
         using var runLock = await locks.AcquireAsync(certificate.Name, cancellationToken);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runLock.Lost);
         cancellationToken = run.Token;
-        var state = await ReconcileWithLiveAsync(certificate.Name, await states.LoadAsync(certificate.Name, cancellationToken), cancellationToken);
+        var loaded = await states.LoadAsync(certificate.Name, cancellationToken);
+        await RepairLiveAsync(certificate.Name, loaded, cancellationToken);
+        var state = await ReconcileWithLiveAsync(certificate.Name, loaded, cancellationToken);
         if (state?.Current is not { } current)
         {
             return null;
@@ -340,6 +352,18 @@ internal sealed partial class CertificateLifecycle(
     /// does not know: nginx still serves the old one and every target looks current. Record what is live, so the
     /// targets that do not hold it are deployed now. Certbot's versions are not ours to adopt here.
     /// </summary>
+    /// <summary>
+    /// Puts back what was lost of the live files of the version the state names (a deleted <c>live/NAME</c>, a deleted
+    /// link in it, a key others may read): nginx reads those paths at its next reload or restart. Runs at every check.
+    /// </summary>
+    private async Task RepairLiveAsync(string name, CertificateState? state, CancellationToken cancellationToken)
+    {
+        if (state?.Current is { } current)
+        {
+            await store.RepairLiveAsync(name, current.Version, cancellationToken);
+        }
+    }
+
     private async Task<CertificateState?> ReconcileWithLiveAsync(string name, CertificateState? state, CancellationToken cancellationToken)
     {
         if (store.GetLive(name) is not { IsCertbotVersion: false } live || (state?.Current is { } current && live.Version <= current.Version))

@@ -63,6 +63,10 @@ internal sealed record CertificateStatus(
     /// <summary>Where the live files are (certbot's layout).</summary>
     public required CertificateFiles Files { get; init; }
 
+    /// <summary>What is wrong with the files nginx reads (a missing <c>live/NAME</c> or link, a private key others may
+    /// read), one line each; empty when they are intact. The next check restores what it safely can.</summary>
+    public IReadOnlyList<string> LiveProblems { get; init; } = [];
+
     /// <summary>What kind of failure <see cref="LastError"/> is (<c>issuance</c>, <c>state</c>, <c>state-unreadable</c>, ...).</summary>
     public string? LastErrorKind { get; init; }
 }

@@ -8,10 +8,12 @@ namespace CertDaemon.Renewal;
 /// Builds <see cref="CertificateStatus"/> from configuration, state and the planner. Reads the state files only: no
 /// lock, no write, no network, so it works for a monitoring user in the state directory's group while the daemon runs.
 /// </summary>
-/// <remarks>With <paramref name="adoption"/>, a live certificate CertDaemon did not write (certbot's, before the first
+/// <remarks>With <paramref name="store"/>, the live files are looked at too (<see cref="CertificateStatus.LiveProblems"/>).
+/// With <paramref name="adoption"/>, a live certificate CertDaemon did not write (certbot's, before the first
 /// issuance or renewed behind CertDaemon's back) is shown and planned from, as the next check will record it.</remarks>
 internal sealed class CertificateStatusReader(
-    CertDaemonOptions options, ManagedCertificateCatalog catalog, CertificateStateStore states, TimeProvider time, LiveCertificateAdoption? adoption = null)
+    CertDaemonOptions options, ManagedCertificateCatalog catalog, CertificateStateStore states, TimeProvider time, LiveCertificateAdoption? adoption = null,
+    CertificateStore? store = null)
 {
     /// <summary><see cref="StateError.Kind"/> of a state file this version refuses to read.</summary>
     public const string UnreadableStateKind = "state-unreadable";
@@ -38,7 +40,14 @@ internal sealed class CertificateStatusReader(
                 state = (state ?? new CertificateState { Name = certificate.Name }) with { Current = foreign };
             }
 
-            result.Add(Describe(certificate, state, now));
+            var status = Describe(certificate, state, now);
+            if (store is not null && status.Version is { } version && store.InspectLive(certificate.Name, version) is { Count: > 0 } problems)
+            {
+                // What nginx reads is broken: never "fine", whatever the state says.
+                status = status with { LiveProblems = problems, Ready = false };
+            }
+
+            result.Add(status);
         }
 
         return result;

@@ -32,4 +32,8 @@ internal static partial class LifecycleLog
     [LoggerMessage(EventId = EventIds.Renewal + 52, EventName = "InterruptedRunReconciled", Level = LogLevel.Warning,
         Message = "Certificate {CertificateName}: version {Version} (serial {Serial}) is live but was never recorded (a run was interrupted after the live switch); recorded it and deploying it to every target that does not hold it")]
     public static partial void InterruptedRunReconciled(ILogger logger, string certificateName, int version, string serial);
+
+    [LoggerMessage(EventId = EventIds.Renewal + 77, EventName = "LiveNotRestored", Level = LogLevel.Warning,
+        Message = "Certificate {CertificateName}: its live files could not be restored ({Error}); the new certificate replaces them")]
+    public static partial void LiveNotRestored(ILogger logger, string certificateName, string error);
 }

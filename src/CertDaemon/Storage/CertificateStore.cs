@@ -62,6 +62,7 @@ internal sealed class CertificateStore
     private readonly LineageRemoval _removal;
     private readonly LiveSwitch _switch;
     private readonly LineageRecoverer _recoverer;
+    private readonly LiveHealth _health;
 
     /// <param name="certificateDirectory">The directory holding <c>live/</c> and <c>archive/</c>, e.g. <c>/etc/letsencrypt</c>.</param>
     /// <param name="options">Retention and locking.</param>
@@ -87,6 +88,7 @@ internal sealed class CertificateStore
         _removal = new LineageRemoval(_paths, _reader, _metadata, fileSystem, options.KeepVersions, logger);
         _switch = new LiveSwitch(_paths, _reader, _metadata, _removal, fileSystem, logger);
         _recoverer = new LineageRecoverer(_paths, _reader, _metadata, _switch, fileSystem, logger);
+        _health = new LiveHealth(_paths, _reader);
     }
 
     /// <summary>The absolute certificate directory.</summary>
@@ -258,6 +260,80 @@ internal sealed class CertificateStore
             cancellationToken);
 
         return _reader.DescribeVersion(name, version, marker, verified);
+    }
+
+    /// <summary>What is wrong with the files nginx reads for <paramref name="version"/>, one line each (see <see cref="LiveHealth.Inspect"/>). Reads only.</summary>
+    public IReadOnlyList<string> InspectLive(string name, int version)
+    {
+        CertificateName.Validate(name);
+        return _health.Inspect(name, version);
+    }
+
+    /// <summary>
+    /// Restores what can be restored safely of the live files of <paramref name="version"/> (the version the state
+    /// names as current): a missing <c>live/NAME</c> (switched to that version again), a missing version directory or
+    /// link inside it (put back), a private key others may read or the group may write (tightened). Only when the four
+    /// archive files of that version are complete and verify; never a file's content. Logs <c>LiveRepaired</c>.
+    /// </summary>
+    /// <returns>What was repaired and what is still wrong (e.g. a key owned by another user, reported only).</returns>
+    /// <exception cref="CertificateMaterialException">The version cannot be restored (incomplete or inconsistent); nothing changed.</exception>
+    /// <exception cref="CertificateStoreException">A step failed.</exception>
+    public async Task<LiveRepairResult> RepairLiveAsync(string name, int version, CancellationToken cancellationToken)
+    {
+        CertificateName.Validate(name);
+        if (_health.Inspect(name, version) is not { Count: > 0 } problems)
+        {
+            return new LiveRepairResult([], []);
+        }
+
+        var repaired = new List<string>();
+        var live = LivePath(name);
+        var target = new FileInfo(live).LinkTarget;
+        if (target is null && !Directory.Exists(live) && !File.Exists(live))
+        {
+            // Gone entirely: the version the state names goes live again, exactly as a rollback would make it live.
+            await _health.EnsureRestorableAsync(name, version, problems, cancellationToken);
+            await SwitchLiveAsync(name, version, cancellationToken);
+            repaired.Add($"{live} recreated, pointing at version {version}");
+        }
+        else if (problems.Any(p => !p.StartsWith(_paths.ArchiveFile(name, "privkey", version), StringComparison.Ordinal)))
+        {
+            await _health.EnsureRestorableAsync(name, version, problems, cancellationToken);
+            EnsureRoots(name);
+            using var held = await AcquireLockAsync(name, cancellationToken);
+            try
+            {
+                var directory = target is null ? live : Path.Combine(_paths.LiveRoot, target);
+                if (target is not null && !Directory.Exists(directory) && LineagePaths.ParseVersionDirectory(name, target, partial: false) == version)
+                {
+                    _switch.BuildVersionDirectory(name, version, OperatorPermissions.ForVersionDirectory(null), _ => { });
+                    repaired.Add($"{directory} rebuilt");
+                }
+                else if (Directory.Exists(directory))
+                {
+                    repaired.AddRange(_health.RelinkParts(name, directory, version, _fileSystem).Select(link => $"{link} put back"));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CertificateStoreException(name, $"Restoring the live files of '{name}' (version {version}) failed: {e.Message}", e);
+            }
+        }
+
+        if (_health.TightenKey(name, version) is { } tightened)
+        {
+            var key = _paths.ArchiveFile(name, "privkey", version);
+            StorageLog.PermissionsTightened(_logger, key, tightened.Old, tightened.New);
+            repaired.Add($"{key} mode tightened");
+        }
+
+        var left = _health.Inspect(name, version);
+        if (repaired.Count > 0)
+        {
+            StorageLog.LiveRepaired(_logger, name, version, string.Join("; ", problems), string.Join("; ", repaired));
+        }
+
+        return new LiveRepairResult(repaired, left);
     }
 
     /// <summary>The live version of <paramref name="name"/>, or null when there is none. Reads only; takes no lock.</summary>

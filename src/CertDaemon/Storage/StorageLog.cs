@@ -57,4 +57,8 @@ internal static partial class StorageLog
     [LoggerMessage(EventId = EventIds.Storage + 60, EventName = "CertificateLockWaiting", Level = LogLevel.Information,
         Message = "Certificate {CertificateName}: another run holds {LockPath}; waiting for it (up to {Timeout})")]
     public static partial void CertificateLockWaiting(ILogger logger, string certificateName, string lockPath, TimeSpan timeout);
+
+    [LoggerMessage(EventId = EventIds.Storage + 61, EventName = "LiveRepaired", Level = LogLevel.Warning,
+        Message = "Certificate {CertificateName}: the live files of version {Version} were broken ({Problems}); restored from the archive: {Repairs}")]
+    public static partial void LiveRepaired(ILogger logger, string certificateName, int version, string problems, string repairs);
 }
