@@ -43,7 +43,7 @@ internal static partial class DeploymentLog
 
     // A passing test still prints nginx's warnings (an ignored directive, a conflicting server name); they matter
     // when a deploy later misbehaves, and the event marks where the test ended and the reload began.
-    [LoggerMessage(EventId = EventIds.Deployment + 9, EventName = "NginxConfigurationTested", Level = LogLevel.Debug,
+    [LoggerMessage(EventId = EventIds.Deployment + 8, EventName = "NginxConfigurationTested", Level = LogLevel.Debug,
         Message = "{CertificateName}: nginx configuration test passed for serial {Serial}\n{Output}")]
     public static partial void NginxConfigurationTested(ILogger logger, string certificateName, string serial, string output);
 
