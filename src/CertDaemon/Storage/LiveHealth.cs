@@ -25,6 +25,12 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
     {
         var problems = new List<string>();
         var live = paths.Live(name);
+        if (Presence(live) == Seen.Unknown)
+        {
+            // A monitoring user may not be let into live/ (certbot makes it 0700): what it cannot see is not missing.
+            return problems;
+        }
+
         var target = new FileInfo(live).LinkTarget;
         if (target is null && !Directory.Exists(live))
         {
@@ -38,7 +44,7 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
         {
             problems.AddRange(LineagePaths.Parts
                 .Select(part => Path.Combine(live, part + ".pem"))
-                .Where(path => !File.Exists(path))
+                .Where(path => Presence(path) == Seen.Missing)
                 .Select(path => new FileInfo(path).LinkTarget is { } dangling ? $"{path} links to {dangling}, which is missing" : $"{path} is missing"));
         }
 
@@ -145,6 +151,36 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
             // A monitoring user may not see into archive/: what it cannot inspect it does not report.
             return null;
         }
+    }
+
+    /// <summary>Whether <paramref name="path"/> (followed through links) exists, is missing, or cannot be looked at by this user.</summary>
+    private static Seen Presence(string path)
+    {
+        const int NoSuchEntry = 2, NotADirectory = 20; // ENOENT, ENOTDIR
+        try
+        {
+            _ = LinuxNative.GetOwnership(path);
+            return Seen.Present;
+        }
+        catch (IOException e) when (e.HResult is NoSuchEntry or NotADirectory)
+        {
+            return Seen.Missing;
+        }
+        catch (IOException)
+        {
+            return Seen.Unknown; // EACCES above it, or an error of the file system: nothing to report as missing
+        }
+        catch (NotSupportedException)
+        {
+            return File.Exists(path) || Directory.Exists(path) ? Seen.Present : Seen.Missing;
+        }
+    }
+
+    private enum Seen
+    {
+        Present,
+        Missing,
+        Unknown,
     }
 
     private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');

@@ -8,7 +8,8 @@ namespace CertDaemon.Tests.Monitoring;
 /// <summary>
 /// <c>status</c> and <c>metrics</c> as a monitoring user: not root, no write access anywhere, only in the group of
 /// <c>StateDirectory/certificates</c> (as docs/operations.md sets it up). Runs through <c>setpriv</c> with a chosen
-/// uid/gid, so nothing on the system changes.
+/// uid/gid, so nothing on the system changes. The certificate's files are laid out as certbot leaves them:
+/// <c>live/</c> and <c>archive/</c> 0700, which the monitoring user cannot enter.
 /// </summary>
 public sealed class MonitoringUserTests : IDisposable
 {
@@ -22,14 +23,14 @@ public sealed class MonitoringUserTests : IDisposable
     [Fact]
     public async Task Status_json_and_check_work_for_a_user_in_the_certificates_group_without_write_access()
     {
-        var (config, state) = await PrepareAsync();
+        var (config, state, serial) = await PrepareAsync();
 
         var json = await RunAsMonitoringUserAsync("status", "--json", "--config", config);
         Assert.True(json.ExitCode == 0, json.ToString());
         using (var document = JsonDocument.Parse(json.Output))
         {
             var site = Assert.Single(document.RootElement.EnumerateArray());
-            Assert.Equal("0a01", site.GetProperty("serial").GetString());
+            Assert.Equal(serial, site.GetProperty("serial").GetString());
             Assert.Equal("ec256", site.GetProperty("keyType").GetString());
             Assert.Equal(Path.Combine(_root, "letsencrypt", "live", "site", "fullchain.pem"), site.GetProperty("files").GetProperty("fullChain").GetString());
         }
@@ -38,6 +39,7 @@ public sealed class MonitoringUserTests : IDisposable
         Assert.True(metrics.ExitCode == 0, metrics.ToString());
         Assert.Contains("certdaemon_target_current{name=\"site\",target=\"nginx\"} 1", metrics.Output, StringComparison.Ordinal);
 
+        // live/ it may not enter is not "missing": no false CRITICAL for every monitoring user of a certbot layout.
         var check = await RunAsMonitoringUserAsync("status", "site", "--check", "--config", config);
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.StartsWith("CERTDAEMON OK", check.Output, StringComparison.Ordinal);
@@ -51,17 +53,27 @@ public sealed class MonitoringUserTests : IDisposable
     }
 
     /// <summary>A configuration and one certificate's state, with the modes docs/operations.md gives a monitoring group.</summary>
-    private async Task<(string Config, string StatePath)> PrepareAsync()
+    private async Task<(string Config, string StatePath, string Serial)> PrepareAsync()
     {
         File.SetUnixFileMode(_root, (UnixFileMode)Convert.ToInt32("755", 8));
+        var certificateDirectory = Path.Combine(_root, "letsencrypt");
+        var lineages = new CertificateStore(certificateDirectory, new CertificateStoreOptions(), TimeProvider.System, NullLogger.Instance);
+        StoredVersion stored;
+        using (var ca = new Storage.TestCertificates())
+        {
+            stored = await lineages.CommitAsync("site", ca.Issue("example.test"), CancellationToken.None);
+        }
+
+        File.SetUnixFileMode(Path.Combine(certificateDirectory, "live"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(Path.Combine(certificateDirectory, "archive"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var stateDirectory = Path.Combine(_root, "state");
         var now = TimeProvider.System.GetUtcNow();
         var store = new CertificateStateStore(stateDirectory, TimeProvider.System, NullLogger.Instance);
         await store.SaveAsync(new CertificateState
         {
             Name = "site",
-            Current = new CurrentCertificate(1, "0a01", ["example.test"], "ec256", now.AddDays(-1), now.AddDays(89), null, new Uri("https://ca.test/dir"), now.AddDays(-1)),
-            Targets = new Dictionary<string, TargetState> { ["nginx"] = new() { HeldSerial = "0a01", HeldNotAfter = now.AddDays(89) } },
+            Current = new CurrentCertificate(stored.Version, stored.Serial, ["example.test"], "ec256", now.AddDays(-1), now.AddDays(89), null, new Uri("https://ca.test/dir"), now.AddDays(-1)),
+            Targets = new Dictionary<string, TargetState> { ["nginx"] = new() { HeldSerial = stored.Serial, HeldNotAfter = now.AddDays(89) } },
         }, CancellationToken.None);
         File.SetUnixFileMode(stateDirectory, (UnixFileMode)Convert.ToInt32("711", 8));
         var certificates = Path.Combine(stateDirectory, "certificates");
@@ -73,12 +85,12 @@ public sealed class MonitoringUserTests : IDisposable
         {
             ["Acme"] = new Dictionary<string, object?> { ["AcceptTermsOfService"] = true },
             ["StateDirectory"] = stateDirectory,
-            ["CertificateDirectory"] = Path.Combine(_root, "letsencrypt"),
+            ["CertificateDirectory"] = certificateDirectory,
             ["Nginx"] = new Dictionary<string, object?> { ["TestCommand"] = new[] { "/bin/true" }, ["ReloadCommand"] = new[] { "/bin/true" } },
             ["Certificates"] = new[] { new Dictionary<string, object?> { ["Name"] = "site", ["Domains"] = new[] { "example.test" } } },
         }));
         File.SetUnixFileMode(config, (UnixFileMode)Convert.ToInt32("644", 8));
-        return (config, store.PathOf("site"));
+        return (config, store.PathOf("site"), stored.Serial);
     }
 
     private static Task<CliProcess.Result> RunAsMonitoringUserAsync(params string[] arguments) =>
