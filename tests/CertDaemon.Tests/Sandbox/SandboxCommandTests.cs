@@ -30,7 +30,7 @@ public sealed partial class SandboxCommandTests(ITestOutputHelper output)
         Assert.Contains("configuration is valid", text, StringComparison.Ordinal);
         Assert.Contains("ChangeChallengeRecordsInConfiguredZones: route53:ChangeResourceRecordSets", text, StringComparison.Ordinal);
         Assert.Contains("$ certdaemon issue example", text, StringComparison.Ordinal);
-        Assert.Contains("UPSERT TXT _acme-challenge.example.test.", text, StringComparison.Ordinal);
+        Assert.Contains("CREATE TXT _acme-challenge.example.test.", text, StringComparison.Ordinal);
         Assert.Contains("DELETE TXT _acme-challenge.example.test.", text, StringComparison.Ordinal);
         Assert.Contains("live/example/cert.pem now leads to cert2.pem", text, StringComparison.Ordinal);
         Assert.Contains("$ certdaemon " + string.Join(' ', SandboxProgram.RenewArguments), text, StringComparison.Ordinal);
