@@ -25,7 +25,7 @@ internal static partial class ReliabilityBenchmark
     {
         var table = new MarkdownTable("scenario", "result", "target", "verdict");
         var data = new Dictionary<string, object?>();
-        var parts = (context.String("parts") ?? "crash,crash-steps,faults,load,adversarial").Split(',');
+        var parts = (context.String("parts") ?? "crash,crash-steps,faults,load,reload-batch,adversarial").Split(',');
         if (parts.Contains("crash"))
         {
             await CrashAsync(context, table, data);
@@ -45,6 +45,11 @@ internal static partial class ReliabilityBenchmark
         {
             await LoadAsync(context, table, data, keepAlive: true);
             await LoadAsync(context, table, data, keepAlive: false);
+        }
+
+        if (parts.Contains("reload-batch"))
+        {
+            await SharedReloadAsync(context, table, data);
         }
 
         await AdversarialAsync(context, parts, table, data);
