@@ -51,8 +51,12 @@ internal sealed partial class CertificateLifecycle(
         // wait means another run renewed it meanwhile, and the request it answered is already met.
         var asked = (await states.LoadAsync(certificate.Name, cancellationToken))?.Current?.Serial;
         using var runLock = await locks.AcquireAsync(certificate.Name, cancellationToken);
+        // Only when that certificate is what this run would order: names or key type changed since (an operator who
+        // added a name and ran `issue`) mean the other run answered an older request.
         if ((await states.LoadAsync(certificate.Name, cancellationToken))?.Current is { } current
-            && !string.Equals(current.Serial, asked, StringComparison.OrdinalIgnoreCase))
+            && !string.Equals(current.Serial, asked, StringComparison.OrdinalIgnoreCase)
+            && current.Domains.ToHashSet(StringComparer.OrdinalIgnoreCase).SetEquals(certificate.Domains)
+            && string.Equals(current.KeyType, KeyTypeNames.ToName(certificate.KeyType), StringComparison.OrdinalIgnoreCase))
         {
             throw new RenewedMeanwhileException(certificate.Name, current.Serial, current.IssuedAt, time.GetUtcNow());
         }
@@ -83,15 +87,8 @@ internal sealed partial class CertificateLifecycle(
         try
         {
             // Before the CA is asked: a live/NAME the commit would refuse must not cost an order (and rate limit).
-            try
-            {
-                await RepairLiveAsync(certificate.Name, state, cancellationToken);
-            }
-            catch (CertificateStoreException unrestorable)
-            {
-                // A new version replaces live/NAME anyway; EnsureCanCommit refuses what the commit could not replace.
-                LifecycleLog.LiveNotRestored(logger, certificate.Name, unrestorable.Message);
-            }
+            // A new version replaces live/NAME anyway; EnsureCanCommit refuses what the commit could not replace.
+            await RepairLiveAsync(certificate.Name, state, cancellationToken);
 
             store.EnsureCanCommit(certificate.Name);
             obtained = await SourceFor(certificate).ObtainAsync(new CertificateSourceRequest(certificate, state.Current, runLock), cancellationToken);
@@ -356,11 +353,25 @@ internal sealed partial class CertificateLifecycle(
     /// Puts back what was lost of the live files of the version the state names (a deleted <c>live/NAME</c>, a deleted
     /// link in it, a key others may read): nginx reads those paths at its next reload or restart. Runs at every check.
     /// </summary>
+    /// <summary>
+    /// Repairs what can be repaired of the live files; never fails the run: what stays broken is logged
+    /// (<c>LiveNotRestored</c>) and shown by <c>status</c>, and a renewal or a deployment must still go ahead (a key
+    /// this process may not chmod must not block every renewal until the certificate expires).
+    /// </summary>
     private async Task RepairLiveAsync(string name, CertificateState? state, CancellationToken cancellationToken)
     {
-        if (state?.Current is { } current)
+        if (state?.Current is not { } current)
+        {
+            return;
+        }
+
+        try
         {
             await store.RepairLiveAsync(name, current.Version, cancellationToken);
+        }
+        catch (Exception e) when (e is CertificateStoreException or CertificateMaterialException or IOException or UnauthorizedAccessException)
+        {
+            LifecycleLog.LiveNotRestored(logger, name, e.Message);
         }
     }
 

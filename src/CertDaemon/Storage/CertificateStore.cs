@@ -320,14 +320,14 @@ internal sealed class CertificateStore
             }
         }
 
-        if (_health.TightenKey(name, version) is { } tightened)
+        if (_health.TryTightenKey(name, version, out var notTightened) is { } tightened)
         {
             var key = _paths.ArchiveFile(name, "privkey", version);
             StorageLog.PermissionsTightened(_logger, key, tightened.Old, tightened.New);
             repaired.Add($"{key} mode tightened");
         }
 
-        var left = _health.Inspect(name, version);
+        IReadOnlyList<string> left = [.. _health.Inspect(name, version), .. notTightened is null ? Array.Empty<string>() : [notTightened]];
         if (repaired.Count > 0)
         {
             StorageLog.LiveRepaired(_logger, name, version, string.Join("; ", problems), string.Join("; ", repaired));

@@ -122,6 +122,21 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
         return (ownership.Mode, tightened);
     }
 
+    /// <summary>As <see cref="TightenKey"/>, but a key this process may not change (another owner, and no CAP_FOWNER) is a <paramref name="failure"/>, not an exception.</summary>
+    public (UnixFileMode Old, UnixFileMode New)? TryTightenKey(string name, int version, out string? failure)
+    {
+        failure = null;
+        try
+        {
+            return TightenKey(name, version);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            failure = $"{paths.ArchiveFile(name, "privkey", version)}: its mode could not be tightened: {e.Message}";
+            return null;
+        }
+    }
+
     /// <summary>Version <paramref name="version"/> is complete and verifies, so making it live again is safe.</summary>
     /// <exception cref="CertificateStoreException">It is not; the message names what is broken and the way out.</exception>
     public async Task EnsureRestorableAsync(string name, int version, IReadOnlyList<string> problems, CancellationToken cancellationToken)
