@@ -5,7 +5,7 @@ namespace CertDaemon.Dns;
 
 /// <summary>
 /// <see cref="IChallengeJournal"/> in one JSON file, <c>StateDirectory/dns-journal.json</c> (mode 0600), replaced
-/// atomically on every change. Every read-modify-write holds <c>locks/dns-journal.lock</c> (<c>flock</c>), so processes
+/// atomically on every change. Every read-modify-write holds <c>locks/.dns-journal.lock</c> (a dot: no certificate lock can have that name) (<c>flock</c>), so processes
 /// sharing the state directory (the daemon, CLI commands) never lose each other's entries.
 /// </summary>
 internal sealed class FileChallengeJournal : IChallengeJournal, IDisposable
@@ -22,7 +22,7 @@ internal sealed class FileChallengeJournal : IChallengeJournal, IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stateDirectory);
         Path = System.IO.Path.Combine(stateDirectory, FileName);
-        _lockPath = System.IO.Path.Combine(stateDirectory, "locks", "dns-journal.lock");
+        _lockPath = System.IO.Path.Combine(stateDirectory, "locks", ".dns-journal.lock");
     }
 
     private readonly string _lockPath;

@@ -5,7 +5,7 @@ namespace CertDaemon.Dns;
 
 /// <summary>
 /// Serialises read-modify-write of one hosted zone's TXT sets between every solver of this process and every
-/// process sharing the state directory (<c>StateDirectory/locks/route53-zone-ID.lock</c>, <c>flock</c>). Route53 replaces
+/// process sharing the state directory (<c>StateDirectory/locks/.route53-zone-ID.lock</c>, a dot so that no certificate lock shares it, <c>flock</c>). Route53 replaces
 /// a record set whole and has no conditional writes, so two writers reading the same set at once would each drop the
 /// other's new value.
 /// </summary>
@@ -25,7 +25,7 @@ internal sealed class ZoneWriteLocks(string stateDirectory)
         {
             var directory = Path.Combine(stateDirectory, "locks");
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var path = Path.Combine(directory, "route53-zone-" + string.Concat(zoneId.Split(Path.GetInvalidFileNameChars())) + ".lock");
+            var path = Path.Combine(directory, ".route53-zone-" + string.Concat(zoneId.Split(Path.GetInvalidFileNameChars())) + ".lock");
             var fileLock = await LineageLock.AcquireAsync("route53 zone " + zoneId, path, Timeout, time, cancellationToken);
             return new Held(gate, fileLock);
         }

@@ -5,8 +5,8 @@ using CertDaemon.Storage;
 namespace CertDaemon.Hosting;
 
 /// <summary>
-/// One daemon per state directory: <c>StateDirectory/locks/daemon.lock</c>, held (<c>flock</c>) for the daemon's
-/// whole life, with the holder's pid in <c>locks/daemon.pid</c> for the message a second daemon prints. Two daemons on
+/// One daemon per state directory: <c>StateDirectory/locks/.daemon.lock</c>, held (<c>flock</c>) for the daemon's
+/// whole life, with the holder's pid in <c>locks/.daemon.pid</c> for the message a second daemon prints. Two daemons on
 /// one state directory would each schedule every certificate and renew it twice.
 /// </summary>
 /// <remarks>The kernel releases the lock when the process dies, so a crash never leaves a stale lock; a stale pid
@@ -17,11 +17,14 @@ internal sealed class DaemonInstanceLock : IDisposable
 
     private DaemonInstanceLock(LineageLock fileLock) => _lock = fileLock;
 
-    /// <summary>The lock file of <paramref name="stateDirectory"/>.</summary>
-    public static string LockPath(string stateDirectory) => Path.Combine(stateDirectory, "locks", "daemon.lock");
+    /// <summary>
+    /// The lock file of <paramref name="stateDirectory"/>. Its name starts with a dot, which no certificate name can
+    /// (their locks are <c>locks/NAME.lock</c>): a certificate named <c>daemon</c> must not share the daemon's lock.
+    /// </summary>
+    public static string LockPath(string stateDirectory) => Path.Combine(stateDirectory, "locks", ".daemon.lock");
 
     /// <summary>The file naming the holder's pid.</summary>
-    public static string PidPath(string stateDirectory) => Path.Combine(stateDirectory, "locks", "daemon.pid");
+    public static string PidPath(string stateDirectory) => Path.Combine(stateDirectory, "locks", ".daemon.pid");
 
     /// <summary>Takes the lock without waiting.</summary>
     /// <exception cref="DaemonAlreadyRunningException">Another process holds it; the message names the lock and the pid.</exception>

@@ -23,7 +23,7 @@ public sealed class OneRenewalAtATimeTests(ITestOutputHelper output)
             var second = await CliProcess.RunAsync(["run", "--config", testbed.ConfigPath], testbed.Environment, TimeSpan.FromMinutes(1));
             output.WriteLine(second.ToString());
             Assert.Equal(1, second.ExitCode);
-            Assert.Contains(Path.Combine(testbed.StateDirectory, "locks", "daemon.lock"), second.Error, StringComparison.Ordinal);
+            Assert.Contains(Path.Combine(testbed.StateDirectory, "locks", ".daemon.lock"), second.Error, StringComparison.Ordinal);
             Assert.Contains($"pid {first.Id}", second.Error, StringComparison.Ordinal);
             Assert.False(first.HasExited);
         });
