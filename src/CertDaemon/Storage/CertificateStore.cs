@@ -306,7 +306,8 @@ internal sealed class CertificateStore
                 var directory = target is null ? live : Path.Combine(_paths.LiveRoot, target);
                 if (target is not null && !Directory.Exists(directory) && LineagePaths.ParseVersionDirectory(name, target, partial: false) == version)
                 {
-                    _switch.BuildVersionDirectory(name, version, OperatorPermissions.ForVersionDirectory(null), _ => { });
+                    // The archive directory carries the operator's group and traverse bits (its readers must enter it too).
+                    _switch.BuildVersionDirectory(name, version, OperatorPermissions.ForVersionDirectory(_paths.ArchiveDirectory(name)), _ => { });
                     repaired.Add($"{directory} rebuilt");
                 }
                 else if (Directory.Exists(directory))
