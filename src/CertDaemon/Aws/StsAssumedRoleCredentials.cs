@@ -100,7 +100,7 @@ internal sealed class StsAssumedRoleCredentials : RefreshingAWSCredentials
     /// </summary>
     private static AwsResponseTooLargeException? TooLarge(Exception e)
     {
-        // The synchronous call adds an AggregateException between the two (the SDK reads the body through .Result).
+        // The SDK's synchronous refresh (GenerateNewCredentials, which the base class requires) nests an AggregateException between the two.
         for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
         {
             if (inner is AwsResponseTooLargeException tooLarge)

@@ -14,6 +14,7 @@ internal sealed class AcmeSessions(
     TimeProvider time, ILoggerFactory loggerFactory, AcmeCertificateAuthorities? authorities = null) : IDisposable
 {
     private readonly ConcurrentDictionary<Uri, Lazy<Task<AcmeClient>>> _clients = new();
+    private readonly ConcurrentBag<AcmeClient> _connected = [];
 
     /// <summary>The configured CA directory.</summary>
     public Uri DefaultDirectoryUrl => settings.DirectoryUrl;
@@ -40,7 +41,7 @@ internal sealed class AcmeSessions(
         catch (AcmeProblemException exception) when (exception.Problem.IsType(AcmeErrorTypes.AccountDoesNotExist) && client.AccountUrl is { } lost)
         {
             var url = directoryUrl ?? settings.DirectoryUrl;
-            var registered = new Lazy<Task<AcmeClient>>(() => accounts.ConnectAsync(http, authorities?.Find(url)?.Account ?? settings with { DirectoryUrl = url }, CancellationToken.None, lost));
+            var registered = new Lazy<Task<AcmeClient>>(() => ConnectAsync(url, lost));
             _clients[url] = registered;
             var again = await registered.Value.WaitAsync(cancellationToken);
             return await action(new CertificateIssuer(again, time, loggerFactory.CreateLogger<CertificateIssuer>(), issuanceOptions));
@@ -51,8 +52,7 @@ internal sealed class AcmeSessions(
     {
         var url = directoryUrl ?? settings.DirectoryUrl;
         // A configured fallback CA signs in with its own account settings (EAB); any other directory (dry run) with ours.
-        var lazy = _clients.GetOrAdd(url, u => new Lazy<Task<AcmeClient>>(
-            () => accounts.ConnectAsync(http, authorities?.Find(u)?.Account ?? settings with { DirectoryUrl = u }, CancellationToken.None)));
+        var lazy = _clients.GetOrAdd(url, u => new Lazy<Task<AcmeClient>>(() => ConnectAsync(u, lostAccount: null)));
         try
         {
             return await lazy.Value.WaitAsync(cancellationToken);
@@ -65,14 +65,20 @@ internal sealed class AcmeSessions(
         }
     }
 
+    /// <summary>Disposes every client signed in, including those a re-registration replaced; never waits for one still connecting.</summary>
     public void Dispose()
     {
-        foreach (var lazy in _clients.Values)
+        while (_connected.TryTake(out var client))
         {
-            if (lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
-            {
-                lazy.Value.GetAwaiter().GetResult().Dispose(); // completed: does not block
-            }
+            client.Dispose();
         }
+    }
+
+    /// <summary>Signs in to <paramref name="url"/>'s CA (a configured fallback CA with its own account settings) and keeps the client for <see cref="Dispose"/>.</summary>
+    private async Task<AcmeClient> ConnectAsync(Uri url, Uri? lostAccount)
+    {
+        var client = await accounts.ConnectAsync(http, authorities?.Find(url)?.Account ?? settings with { DirectoryUrl = url }, CancellationToken.None, lostAccount);
+        _connected.Add(client);
+        return client;
     }
 }
