@@ -47,8 +47,8 @@ internal static partial class DaemonLog
     public static partial void ConfigurationReloadFailed(ILogger logger, Exception exception, string error);
 
     [LoggerMessage(EventId = EventIds.Renewal + 110, EventName = "IdleMemoryReturned", Level = LogLevel.Debug,
-        Message = "Idle: memory returned to the system (managed heap {BeforeKiB} KiB before the collection, {AfterKiB} KiB after)")]
-    public static partial void IdleMemoryReturned(ILogger logger, long beforeKiB, long afterKiB);
+        Message = "Idle: memory returned to the system (managed heap {BeforeKiB} KiB before the collection, {AfterKiB} KiB after; {ImageKiB} KiB of the program's own pages released){ImageProblem}")]
+    public static partial void IdleMemoryReturned(ILogger logger, long beforeKiB, long afterKiB, long imageKiB, string imageProblem);
 
     [LoggerMessage(EventId = EventIds.Renewal + 111, EventName = "IdleMemoryNotReturned", Level = LogLevel.Warning,
         Message = "Idle: returning memory to the system failed: {Error}")]

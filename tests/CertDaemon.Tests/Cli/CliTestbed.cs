@@ -119,8 +119,8 @@ internal sealed class CliTestbed : IAsyncDisposable
         CliProcess.Start([.. arguments, "--config", ConfigPath], Environment);
 
     /// <summary>Starts <c>certdaemon run --log-format json</c> against this testbed.</summary>
-    public DaemonProcess StartDaemon(IReadOnlyDictionary<string, string?>? environment = null) =>
-        DaemonProcess.Start(ConfigPath, environment is null ? Environment : Environment.Concat(environment).ToDictionary());
+    public DaemonProcess StartDaemon(IReadOnlyDictionary<string, string?>? environment = null, params string[] extraArguments) =>
+        DaemonProcess.Start(ConfigPath, environment is null ? Environment : Environment.Concat(environment).ToDictionary(), extraArguments);
 
     /// <summary>Every TXT record set in the emulated zone (challenge leftovers would show here).</summary>
     public IReadOnlyList<Route53RecordSet> TxtRecordSets() =>

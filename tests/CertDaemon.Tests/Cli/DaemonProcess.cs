@@ -51,7 +51,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
         }
     }
 
-    public static DaemonProcess Start(string configPath, IReadOnlyDictionary<string, string?> environment)
+    public static DaemonProcess Start(string configPath, IReadOnlyDictionary<string, string?> environment, params string[] extraArguments)
     {
         var psi = new ProcessStartInfo(CliProcess.ExecutablePath)
         {
@@ -60,7 +60,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "run", "--log-format", "json", "--config", configPath })
+        foreach (var argument in new[] { "run", "--log-format", "json", "--config", configPath }.Concat(extraArguments))
         {
             psi.ArgumentList.Add(argument);
         }

@@ -26,7 +26,7 @@ public sealed class DaemonTests(ITestOutputHelper output)
             Domains,
             config => config["Metrics"] = new Dictionary<string, object?> { ["ListenAddress"] = $"127.0.0.1:{metricsPort}" },
             pebbleOptions: new PebbleOptions { NonceRejectPercent = 20, ValidityPeriodSeconds = 60 });
-        await using var daemon = testbed.StartDaemon();
+        await using var daemon = testbed.StartDaemon(extraArguments: "--verbose");
         await FailureReport.WithLogsAsync(output, () => testbed.Logs + "\n--- daemon ---\n" + daemon.Output, async () =>
         {
             // The daemon's start-up check finds no certificate and issues; `issue` runs meanwhile: the
@@ -52,6 +52,13 @@ public sealed class DaemonTests(ITestOutputHelper output)
             Assert.True(renewed.Timestamp >= renewAt, $"renewed at {renewed.Timestamp:O}, before the planned {renewAt:O}");
             Assert.True(renewed.Timestamp <= renewAt + TimeSpan.FromSeconds(20), $"renewed at {renewed.Timestamp:O}, long after the planned {renewAt:O}");
             var serial = renewed.Property("Serial")!;
+
+            // Idle between the issuance and the renewal, it gave its memory back (the GC's and its own image's pages),
+            // and the renewal then ran on the code faulted back in.
+            var returned = daemon.Named("IdleMemoryReturned").Where(e => e.Timestamp > daemonIssued.Timestamp && e.Timestamp < renewed.Timestamp).ToList();
+            Assert.NotEmpty(returned);
+            Assert.All(returned, e => Assert.True(long.Parse(e.Property("ImageKiB")!, System.Globalization.CultureInfo.InvariantCulture) > 0, e.Property("ImageKiB")));
+            Assert.All(returned, e => Assert.Equal("", e.Property("ImageProblem")));
             await daemon.WaitForEventAsync("NginxReloaded", e => e.Property("Serial") == serial);
             Assert.Equal(serial, await TlsHandshake.EventuallyServedSerialAsync(testbed.Nginx.Port, "www.example.test", serial));
             Assert.Equal(serial, IssueCommandTests.LiveSerial(testbed));
