@@ -41,7 +41,7 @@ internal static class NativeBenchmark
         var home = Path.Combine(Path.GetTempPath(), "certdaemon-bench-native-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var hundred = await GeneratedCertificates.CreateAsync(Path.Combine(home, "100"), 100, configured: true, new Uri("https://127.0.0.1:14000/dir"));
+            var hundred = await GeneratedCertificates.CreateAsync(Path.Combine(home, "100"), 100, configured: true, new Uri("https://127.0.0.1:14000/dir"), liveFiles: true);
             foreach (var arguments in parts.Contains("status") ? new[] { new[] { "status" }, ["status", "--json"] } : [])
             {
                 var samples = await ForEachBuildAsync(builds, runs, program => ProcessRun.RunAsync(program, [.. arguments, "--config", hundred], GeneratedCertificates.Environment, measure: true));

@@ -84,7 +84,10 @@ internal static class StatusCommand
             }
             else
             {
-                WriteTable(statuses, output, time.GetUtcNow());
+                // Rendered whole, then written in one call: a few writes to the terminal or pipe instead of ten per certificate.
+                var table = new StringWriter(CultureInfo.InvariantCulture);
+                WriteTable(statuses, table, time.GetUtcNow());
+                output.Write(table.ToString());
             }
 
             return ExitCodes.Success;

@@ -13,7 +13,7 @@ namespace CertDaemon.Hosting;
 /// the host. On shutdown the run is cancelled and not rescheduled.
 /// </remarks>
 [DisallowConcurrentExecution]
-internal sealed class CertificateCheckJob(DaemonRuntime runtime, TimeProvider time, ILogger<CertificateCheckJob> logger) : IJob
+internal sealed class CertificateCheckJob(DaemonRuntime runtime, IdleMemoryTrimmer trimmer, TimeProvider time, ILogger<CertificateCheckJob> logger) : IJob
 {
     public const string NameKey = "certificate";
 
@@ -23,6 +23,7 @@ internal sealed class CertificateCheckJob(DaemonRuntime runtime, TimeProvider ti
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var name = context.MergedJobDataMap.GetString(NameKey) ?? context.JobDetail.Key.Name;
+        using var working = trimmer.Enter();
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runtime.Stopping);
         var stopping = cancellation.Token;
         DateTimeOffset next;

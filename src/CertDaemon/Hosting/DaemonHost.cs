@@ -53,6 +53,7 @@ internal static class DaemonHost
             configuration, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IHostApplicationLifetime>()));
         builder.Services.AddSingleton<CertificateScheduler>();
         builder.Services.AddTransient<CertificateCheckJob>();
+        builder.Services.AddSingleton<IdleMemoryTrimmer>();
 
         // Order matters: recovery and the first schedule (DaemonService) run before Quartz starts firing.
         builder.Services.AddHostedService<DaemonService>();

@@ -45,4 +45,12 @@ internal static partial class DaemonLog
     [LoggerMessage(EventId = EventIds.Renewal + 109, EventName = "ConfigurationReloadFailed", Level = LogLevel.Error,
         Message = "Applying the reloaded configuration failed: {Error}; still running on the previous one")]
     public static partial void ConfigurationReloadFailed(ILogger logger, Exception exception, string error);
+
+    [LoggerMessage(EventId = EventIds.Renewal + 110, EventName = "IdleMemoryReturned", Level = LogLevel.Debug,
+        Message = "Idle: memory returned to the system (managed heap {BeforeKiB} KiB before the collection, {AfterKiB} KiB after)")]
+    public static partial void IdleMemoryReturned(ILogger logger, long beforeKiB, long afterKiB);
+
+    [LoggerMessage(EventId = EventIds.Renewal + 111, EventName = "IdleMemoryNotReturned", Level = LogLevel.Warning,
+        Message = "Idle: returning memory to the system failed: {Error}")]
+    public static partial void IdleMemoryNotReturned(ILogger logger, Exception exception, string error);
 }

@@ -13,7 +13,7 @@ namespace CertDaemon.Hosting;
 /// a check at once. Afterwards the catalog is re-read every few minutes, so ad-hoc certificates issued with
 /// <c>certdaemon issue -d</c> (or deleted) while the daemon runs are picked up.
 /// </summary>
-internal sealed class DaemonService(DaemonRuntime runtime, CertificateScheduler scheduler, TimeProvider time, ILogger<DaemonService> logger) : BackgroundService
+internal sealed class DaemonService(DaemonRuntime runtime, CertificateScheduler scheduler, IdleMemoryTrimmer trimmer, TimeProvider time, ILogger<DaemonService> logger) : BackgroundService
 {
     /// <summary>How often the catalog is re-read for ad-hoc certificates added or deleted by other commands.</summary>
     public static readonly TimeSpan CatalogRefreshInterval = TimeSpan.FromMinutes(5);
@@ -23,6 +23,8 @@ internal sealed class DaemonService(DaemonRuntime runtime, CertificateScheduler 
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        // The start-up's garbage is returned once it and the first checks are done (IdleMemoryTrimmer).
+        using var starting = trimmer.Enter();
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             timeout.CancelAfter(RecoveryTimeout);

@@ -54,10 +54,13 @@ internal static class RenewalFacts
             : decision;
     }
 
-    /// <summary>A fraction in [0, 1) that is the same for the same certificate version in every process.</summary>
+    /// <summary>
+    /// A fraction in [0, 1) that is the same for the same certificate version in every process and every release
+    /// (XxHash64 with seed 0 is a fixed function; nothing secret rides on it, so no cryptographic hash and no OpenSSL).
+    /// </summary>
     public static double StableFraction(string name, string? serial)
     {
-        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name + "/" + serial));
-        return BitConverter.ToUInt32(hash, 0) / (uint.MaxValue + 1.0);
+        var hash = System.IO.Hashing.XxHash64.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(name + "/" + serial));
+        return (hash >> 11) / (double)(1UL << 53);
     }
 }

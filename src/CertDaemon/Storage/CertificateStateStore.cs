@@ -92,7 +92,10 @@ internal sealed class CertificateStateStore
         string problem;
         try
         {
-            var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+            // A read of a few hundred bytes from a local file: synchronously, without a thread-pool hop per
+            // certificate (status over 100 certificates spent more time handing reads between threads than reading).
+            cancellationToken.ThrowIfCancellationRequested();
+            var bytes = File.ReadAllBytes(path);
             var state = JsonSerializer.Deserialize(bytes, StorageJsonContext.Default.CertificateState);
             problem = state switch
             {

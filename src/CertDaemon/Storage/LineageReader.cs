@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 
 namespace CertDaemon.Storage;
 
@@ -167,14 +166,13 @@ internal sealed class LineageReader(LineagePaths paths)
         }
         else
         {
-            using var certificate = LoadFirstCertificate(name, certificatePath);
-            (serial, notAfter) = (certificate.SerialNumber.ToLowerInvariant(), new DateTimeOffset(certificate.NotAfter.ToUniversalTime()));
+            (serial, notAfter) = ReadFirstCertificate(name, certificatePath);
         }
 
         return new StoredVersion(
             name,
             version,
-            IsCertbotVersion: !IsOwnVersion(name, marker, version),
+            IsCertbotVersion: !IsOwnVersionWith(name, marker, version, () => serial),
             certificatePath,
             paths.ArchiveFile(name, "chain", version),
             paths.ArchiveFile(name, "fullchain", version),
@@ -187,7 +185,11 @@ internal sealed class LineageReader(LineagePaths paths)
     /// Whether CertDaemon wrote <paramref name="version"/>: recorded with the serial its <c>certN.pem</c> still has
     /// (a missing certificate counts: a crash before it was written). Without a marker nothing is CertDaemon's.
     /// </summary>
-    public bool IsOwnVersion(string name, LineageMarker? marker, int version)
+    public bool IsOwnVersion(string name, LineageMarker? marker, int version) =>
+        IsOwnVersionWith(name, marker, version, () => CertificateSerialOf(name, version));
+
+    /// <summary>Like the public overload, with the serial of <c>certN.pem</c> from a caller that has just read it.</summary>
+    private bool IsOwnVersionWith(string name, LineageMarker? marker, int version, Func<string?> certificateSerial)
     {
         if (marker is null)
         {
@@ -200,7 +202,7 @@ internal sealed class LineageReader(LineagePaths paths)
         }
 
         return marker.Written.TryGetValue(version, out var serial)
-            && (CertificateSerialOf(name, version) is not { } actual || string.Equals(actual, serial, StringComparison.OrdinalIgnoreCase));
+            && (certificateSerial() is not { } actual || string.Equals(actual, serial, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>The serial of <c>archive/NAME/certN.pem</c> (lower-case hex), or null when it is missing or unreadable.</summary>
@@ -214,8 +216,7 @@ internal sealed class LineageReader(LineagePaths paths)
 
         try
         {
-            using var certificate = LoadFirstCertificate(name, path);
-            return certificate.SerialNumber.ToLowerInvariant();
+            return ReadFirstCertificate(name, path).Serial;
         }
         catch (Exception e) when (e is CertificateStoreException or CryptographicException or FormatException or IOException)
         {
@@ -231,7 +232,7 @@ internal sealed class LineageReader(LineagePaths paths)
             ? Directory.EnumerateDirectories(paths.LiveRoot, "." + name + ".v*").Where(d => LineagePaths.ParseVersionDirectory(name, Path.GetFileName(d), partial: false) is not null).ToList()
             : [];
 
-    private static X509Certificate2 LoadFirstCertificate(string name, string path)
+    private static CertificateIdentity ReadFirstCertificate(string name, string path)
     {
         var pem = File.ReadAllText(path);
         if (!PemEncoding.TryFind(pem, out var fields))
@@ -239,6 +240,6 @@ internal sealed class LineageReader(LineagePaths paths)
             throw new CertificateStoreException(name, $"{path} holds no PEM certificate.");
         }
 
-        return X509CertificateLoader.LoadCertificate(Convert.FromBase64String(pem[fields.Base64Data]));
+        return CertificateIdentity.FromDer(Convert.FromBase64String(pem[fields.Base64Data]));
     }
 }

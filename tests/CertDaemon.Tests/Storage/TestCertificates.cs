@@ -25,16 +25,23 @@ internal sealed class TestCertificates : IDisposable
 
     public string CaPem => _ca.ExportCertificatePem();
 
-    public CertificateMaterial Issue(string domain = "example.com", int days = 90)
+    public CertificateMaterial Issue(string domain = "example.com", int days = 90) => Issue([domain], _notBefore, days);
+
+    /// <summary>A leaf for <paramref name="domains"/> (the first is the subject), valid from <paramref name="notBefore"/> for <paramref name="days"/>.</summary>
+    public CertificateMaterial Issue(IReadOnlyList<string> domains, DateTimeOffset notBefore, int days = 90)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={domain}", key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest($"CN={domains[0]}", key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName(domain);
+        foreach (var domain in domains)
+        {
+            san.AddDnsName(domain);
+        }
+
         request.CertificateExtensions.Add(san.Build());
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
-        using var leaf = request.Create(_ca, _notBefore, _notBefore.AddDays(days), serial);
+        using var leaf = request.Create(_ca, notBefore, notBefore.AddDays(days), serial);
         return new CertificateMaterial(leaf.ExportCertificatePem(), CaPem, key.ExportPkcs8PrivateKeyPem());
     }
 

@@ -1,0 +1,82 @@
+using CertDaemon.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CertDaemon.Tests.Hosting;
+
+/// <summary>
+/// The daemon returns its memory once, when work has stopped for the quiet period: never while a check runs, once
+/// for a burst of checks that end one after another, again after the next burst, and a failing collection is logged,
+/// not thrown into the timer.
+/// </summary>
+public sealed class IdleMemoryTrimmerTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+    private int _collections;
+
+    [Fact]
+    public void Collects_once_after_a_burst_has_been_quiet_for_the_quiet_period()
+    {
+        using var trimmer = new IdleMemoryTrimmer(_time, NullLogger.Instance, () => _collections++);
+        var first = trimmer.Enter();
+        var second = trimmer.Enter();
+        first.Dispose();
+        _time.Advance(IdleMemoryTrimmer.QuietPeriod * 3);
+        Assert.Equal(0, _collections); // the second check still runs
+
+        second.Dispose();
+        second.Dispose(); // a handle counts once
+        _time.Advance(IdleMemoryTrimmer.QuietPeriod - TimeSpan.FromSeconds(1));
+        using (trimmer.Enter())
+        {
+            _time.Advance(TimeSpan.FromSeconds(2)); // the quiet period was interrupted: no collection now
+            Assert.Equal(0, _collections);
+        }
+
+        _time.Advance(IdleMemoryTrimmer.QuietPeriod);
+        Assert.Equal(1, _collections);
+        _time.Advance(TimeSpan.FromHours(6));
+        Assert.Equal(1, _collections); // idle: nothing more to return until work runs again
+
+        trimmer.Enter().Dispose();
+        _time.Advance(IdleMemoryTrimmer.QuietPeriod);
+        Assert.Equal(2, _collections);
+        Assert.Equal(2, trimmer.Collections);
+    }
+
+    [Fact]
+    public void A_failing_collection_is_not_thrown_and_the_next_burst_collects_again()
+    {
+        using var trimmer = new IdleMemoryTrimmer(_time, NullLogger.Instance, () =>
+        {
+            _collections++;
+            throw new InvalidOperationException("no");
+        });
+        trimmer.Enter().Dispose();
+        _time.Advance(IdleMemoryTrimmer.QuietPeriod);
+        trimmer.Enter().Dispose();
+        _time.Advance(IdleMemoryTrimmer.QuietPeriod);
+        Assert.Equal(2, _collections);
+    }
+
+    [Fact]
+    public void The_real_collection_returns_the_garbage_of_a_burst()
+    {
+        using var trimmer = new IdleMemoryTrimmer(_time, NullLogger<IdleMemoryTrimmer>.Instance);
+        var garbage = new List<byte[]>();
+        using (trimmer.Enter())
+        {
+            for (var i = 0; i < 64; i++)
+            {
+                garbage.Add(new byte[64 * 1024]);
+            }
+
+            garbage.Clear();
+        }
+
+        var before = GC.CollectionCount(GC.MaxGeneration);
+        _time.Advance(IdleMemoryTrimmer.QuietPeriod);
+        Assert.True(GC.CollectionCount(GC.MaxGeneration) > before, "a full collection ran");
+        Assert.Equal(1, trimmer.Collections);
+    }
+}
