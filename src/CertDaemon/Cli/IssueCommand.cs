@@ -49,6 +49,7 @@ internal static class IssueCommand
                 certificate = adHoc;
             }
 
+            await StoreRecovery.RunAsync(environment, [certificate.Name], cancellationToken);
             RenewalCheckResult result;
             try
             {

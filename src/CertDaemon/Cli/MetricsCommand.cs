@@ -1,13 +1,13 @@
 using System.CommandLine;
 using CertDaemon.Monitoring;
-using CertDaemon.Renewal;
 using CertDaemon.Storage;
 
 namespace CertDaemon.Cli;
 
 /// <summary>
 /// <c>certdaemon metrics</c>: prints the Prometheus text exposition the daemon exports (textfile and listener), from the
-/// state files. Read-only like <c>status</c>: works for a monitoring user in the state directory's group.
+/// state files and the live files behind them (<see cref="ReadOnlyStatusReader"/>, as <c>status</c>). Read-only like
+/// <c>status</c>: works for a monitoring user in the state directory's group.
 /// </summary>
 internal static class MetricsCommand
 {
@@ -18,8 +18,8 @@ internal static class MetricsCommand
         {
             var options = configuration.Options;
             var time = TimeProvider.System;
-            var states = new CertificateStateStore(options.StateDirectory, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-            var reader = new CertificateStatusReader(options, new ManagedCertificateCatalog(options, states), states, time);
+            // The same reader as status: a broken live file makes the certificate not ready here too.
+            var reader = ReadOnlyStatusReader.Create(options, time);
             try
             {
                 output.Write(await MetricsExposition.RenderAsync(await reader.ReadAsync(cancellationToken), cancellationToken));

@@ -65,6 +65,8 @@ internal static class RenewCommand
 
     private static async Task<int> RenewAsync(IReadOnlyList<ManagedCertificate> certificates, bool force, CommandEnvironment environment, CancellationToken cancellationToken)
     {
+        // Before anything reads the live files: a renewal killed mid-switch is finished or undone even when nothing is due.
+        await StoreRecovery.RunAsync(environment, certificates.Select(c => c.Name), cancellationToken);
         var coordinator = environment.Get<RenewalCoordinator>();
         var output = environment.Output;
         var failed = new List<string>();

@@ -37,15 +37,7 @@ internal static class StatusCommand
 
             var options = configuration.Options;
             var time = TimeProvider.System;
-            // Read-only: no service graph, no network; a status must work while the CA or AWS is down.
-            var store = new CertificateStore(options.CertificateDirectory, new CertificateStoreOptions(), time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-            var states = new CertificateStateStore(options.StateDirectory, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
-            {
-                RebuildFromLiveFiles = new LiveStateRebuilder(options, store).Rebuild,
-            };
-            var adoption = new LiveCertificateAdoption(
-                options, store, states, time, Microsoft.Extensions.Logging.Abstractions.NullLogger<LiveCertificateAdoption>.Instance);
-            var reader = new CertificateStatusReader(options, new ManagedCertificateCatalog(options, states), states, time, adoption, store);
+            var reader = ReadOnlyStatusReader.Create(options, time);
             IReadOnlyList<CertificateStatus> statuses;
             try
             {

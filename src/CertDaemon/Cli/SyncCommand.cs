@@ -36,6 +36,7 @@ internal static class SyncCommand
                 return ExitCodes.Usage;
             }
 
+            await StoreRecovery.RunAsync(environment, selected.Select(c => c.Name), cancellationToken);
             return await SyncAsync(selected, environment, cancellationToken);
         }));
         return command;

@@ -2,14 +2,26 @@ namespace CertDaemon.Logging;
 
 /// <summary>
 /// Stands in for a logged exception whose text contained a secret: <see cref="ToString"/> is the original's
-/// <c>ToString()</c> (type, message, stack, inner exceptions) with the secret replaced.
+/// <c>ToString()</c> (type, message, stack, inner exceptions) with the secret replaced, and
+/// <see cref="Exception.InnerException"/> is a redacted stand-in for the original's, so a reader that walks the chain
+/// (the short form, <see cref="ExceptionSummary"/>) still sees each cause's type and message, never the secret.
 /// </summary>
 internal sealed class RedactedException : Exception
 {
+    /// <summary>Deeper causes are not given stand-ins of their own (their text is still in <see cref="ToString"/>).</summary>
+    private const int MaxDepth = 16;
+
     private readonly string _text;
 
     public RedactedException(Exception original)
-        : base(SecretRedactor.Redact((original ?? throw new ArgumentNullException(nameof(original))).Message))
+        : this(original ?? throw new ArgumentNullException(nameof(original)), depth: 0)
+    {
+    }
+
+    private RedactedException(Exception original, int depth)
+        : base(
+            SecretRedactor.Redact(original.Message),
+            original.InnerException is { } inner && depth < MaxDepth ? new RedactedException(inner, depth + 1) : null)
     {
         _text = SecretRedactor.Redact(original.ToString());
         OriginalType = original.GetType().FullName ?? original.GetType().Name;

@@ -263,6 +263,34 @@ internal sealed class CertificateStateStore
     public IReadOnlyList<string> DeleteStaleTemporaryFiles() =>
         AtomicFile.DeleteStaleTemporaryFiles(_fileSystem, _certificatesDirectory);
 
+    /// <summary>
+    /// Removes the temporary files of <paramref name="name"/>'s state written before <paramref name="olderThan"/> ago:
+    /// for a command that may run beside the daemon. State is written outside any lock other processes honour, so a
+    /// younger temporary file may be another process's write in progress (a write takes milliseconds); an old one
+    /// was left by a process that died.
+    /// </summary>
+    public IReadOnlyList<string> DeleteStaleTemporaryFiles(string name, TimeSpan olderThan)
+    {
+        var prefix = "." + Path.GetFileName(PathOf(name)) + AtomicFile.TemporaryMarker;
+        if (!Directory.Exists(_certificatesDirectory))
+        {
+            return [];
+        }
+
+        var before = _timeProvider.GetUtcNow() - olderThan;
+        var removed = new List<string>();
+        foreach (var file in new DirectoryInfo(_certificatesDirectory).EnumerateFiles(prefix + "*"))
+        {
+            if (file.LastWriteTimeUtc < before.UtcDateTime)
+            {
+                _fileSystem.DeleteFile(file.FullName);
+                removed.Add(file.FullName);
+            }
+        }
+
+        return removed;
+    }
+
     private async Task<CertificateState> SaveCoreAsync(CertificateState state, CancellationToken cancellationToken)
     {
         var path = PathOf(state.Name);

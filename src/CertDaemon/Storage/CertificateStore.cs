@@ -41,7 +41,7 @@ namespace CertDaemon.Storage;
 /// renames (directory aside to <c>.NAME.vK</c>, link into place): between them <c>live/NAME</c> is missing for a
 /// moment &#8212; readers get "no such file", never a mismatched pair &#8212; and a crash there is undone on start
 /// by renaming the directory back. This fallback window is the one weakness of the design.</para>
-/// <para><b>Recovery</b> (<see cref="RecoverAsync"/>, and at the start of every operation on a lineage): a journal
+/// <para><b>Recovery</b> (<see cref="RecoverAsync(CancellationToken)"/>, and at the start of every operation on a lineage): a journal
 /// whose version is live is finished (tail steps redone); any other journal is undone (the new version's files
 /// removed, certbot's directory put back). Temporary files, <c>.partial</c> directories, a stray
 /// <c>.NAME.next</c> and CertDaemon's archive files without a version directory are removed.</para>
@@ -63,6 +63,7 @@ internal sealed class CertificateStore
     private readonly LiveSwitch _switch;
     private readonly LineageRecoverer _recoverer;
     private readonly LiveHealth _health;
+    private readonly StoreRoots _roots;
 
     /// <param name="certificateDirectory">The directory holding <c>live/</c> and <c>archive/</c>, e.g. <c>/etc/letsencrypt</c>.</param>
     /// <param name="options">Retention and locking.</param>
@@ -89,6 +90,7 @@ internal sealed class CertificateStore
         _switch = new LiveSwitch(_paths, _reader, _metadata, _removal, fileSystem, logger);
         _recoverer = new LineageRecoverer(_paths, _reader, _metadata, _switch, fileSystem, logger);
         _health = new LiveHealth(_paths, _reader);
+        _roots = new StoreRoots(_paths, fileSystem, logger);
     }
 
     /// <summary>The absolute certificate directory.</summary>
@@ -407,10 +409,23 @@ internal sealed class CertificateStore
     /// certificate directory (certbot's untouched lineages included, which it only inspects).
     /// </summary>
     /// <returns>One entry per lineage that was looked at.</returns>
-    public async Task<IReadOnlyList<LineageRecovery>> RecoverAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<LineageRecovery>> RecoverAsync(CancellationToken cancellationToken) =>
+        RecoverAsync(_recoverer.LineageNames(), cancellationToken);
+
+    /// <summary>
+    /// What <see cref="RecoverAsync(CancellationToken)"/> does, for those of <paramref name="names"/> the certificate
+    /// directory holds (a command about to work on them); nothing is created for the others. Safe while the daemon or
+    /// another command works on the store: a journal, a <c>.partial</c> directory, a <c>.NAME.next</c> link and archive
+    /// temporaries exist only while their writer holds the lineage lock, so what is found under it was left by a
+    /// process that died.
+    /// </summary>
+    /// <returns>One entry per lineage that was looked at.</returns>
+    /// <exception cref="LockHeldException">Another process held a lineage's lock longer than the lock timeout.</exception>
+    public async Task<IReadOnlyList<LineageRecovery>> RecoverAsync(IEnumerable<string> names, CancellationToken cancellationToken)
     {
+        var known = _recoverer.LineageNames();
         var results = new List<LineageRecovery>();
-        foreach (var name in _recoverer.LineageNames())
+        foreach (var name in names.Where(known.Contains).Distinct(StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
             EnsureRoots(name);
@@ -453,46 +468,5 @@ internal sealed class CertificateStore
     private async Task<LineageLock> AcquireLockAsync(string name, CancellationToken cancellationToken) =>
         await LineageLock.AcquireAsync(name, _paths.Lock(name), _options.LockTimeout, _timeProvider, cancellationToken);
 
-    /// <summary>
-    /// Creates <c>archive/</c>, <c>live/</c> and <c>.certdaemon/</c> 0700 when missing. Existing <c>live/</c> and
-    /// <c>archive/</c> keep the mode and group the operator gave them (a warning when group or others may write);
-    /// <c>.certdaemon/</c> is tightened.
-    /// </summary>
-    private void EnsureRoots(string name)
-    {
-        try
-        {
-            if (!Directory.Exists(_paths.Root))
-            {
-                Directory.CreateDirectory(_paths.Root, LineagePaths.PrivateDirectoryMode | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-            }
-
-            foreach (var directory in new[] { _paths.ArchiveRoot, _paths.LiveRoot, _paths.MetaRoot })
-            {
-                if (!Directory.Exists(directory))
-                {
-                    _fileSystem.CreateDirectory(directory, LineagePaths.PrivateDirectoryMode);
-                    _fileSystem.SyncDirectory(_paths.Root);
-                    continue;
-                }
-
-                var mode = File.GetUnixFileMode(directory);
-                if (directory == _paths.MetaRoot && (mode & LineagePaths.GroupOrOther) != 0)
-                {
-                    // CertDaemon's own bookkeeping: nobody else has a reason to read it.
-                    File.SetUnixFileMode(directory, mode & ~LineagePaths.GroupOrOther);
-                    StorageLog.PermissionsTightened(_logger, directory, mode, mode & ~LineagePaths.GroupOrOther);
-                }
-                else if (directory != _paths.MetaRoot && OperatorPermissions.IsLooserThanExpected(mode))
-                {
-                    // live/ and archive/ are the operator's: readers may depend on their mode. The keys carry the protection.
-                    StorageLog.DirectoryWritableByOthers(_logger, directory, mode);
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CertificateStoreException(name, $"Preparing {_paths.Root} for '{name}' failed: {e.Message}. The live set is unchanged.", e);
-        }
-    }
+    private void EnsureRoots(string name) => _roots.Ensure(name);
 }

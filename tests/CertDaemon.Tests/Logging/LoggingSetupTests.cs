@@ -140,6 +140,30 @@ public sealed class LoggingSetupTests(ITestOutputHelper output)
         Assert.Contains("System.InvalidOperationException: could not parse " + SecretRedactor.RedactedPrivateKey, text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_short_form_names_every_cause_of_a_chain_that_carries_a_secret_and_never_the_secret()
+    {
+        var lines = Capture(LogFormat.Text, null, logger =>
+        {
+            var failure = new InvalidOperationException(
+                "renewing example failed",
+                new IOException("reading the new key back failed", new FormatException("not an EC key: " + PrivateKey)));
+            logger.LogError(failure, "Renewal failed");
+        });
+
+        var text = string.Join("\n", lines);
+        output.WriteLine(text);
+        Assert.Contains("System.InvalidOperationException: renewing example failed", text, StringComparison.Ordinal);
+        Assert.Contains(" ---> System.IO.IOException: reading the new key back failed", text, StringComparison.Ordinal);
+        Assert.Contains(" ---> System.FormatException: not an EC key: " + SecretRedactor.RedactedPrivateKey, text, StringComparison.Ordinal);
+        Assert.Contains(ExceptionSummary.TraceHint, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY-----", text, StringComparison.Ordinal);
+        foreach (var keyLine in PrivateKey.Split('\n')[1..^1])
+        {
+            Assert.DoesNotContain(keyLine.Trim(), text, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("da39a3ee5e6b4b0d3255bfef95601890afd80709")] // SHA-1 hex thumbprint
     [InlineData("DA39A3EE5E6B4B0D3255BFEF95601890AFD80709")]

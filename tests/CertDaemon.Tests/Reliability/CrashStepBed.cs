@@ -122,7 +122,7 @@ internal sealed class CrashStepBed : IAsyncDisposable
         var liveBefore = StoreLayout.LiveSerial(CertificateDirectory, Name);
         var servedBefore = await ServedSerialAsync(expected: null);
         started.Restart();
-        var events = nextStart == NextStart.Daemon ? await DaemonStartAsync() : await RenewAsync();
+        var events = nextStart == NextStart.Daemon ? await DaemonStartAsync() : await RenewAsync(named: nextStart == NextStart.RenewNamed);
         var nextStartTook = started.Elapsed;
 
         var problems = new List<string>();
@@ -140,12 +140,12 @@ internal sealed class CrashStepBed : IAsyncDisposable
         var store = new CertificateStore(CertificateDirectory, new CertDaemon.Storage.CertificateStoreOptions { KeepVersions = options.Store.KeepVersions }, TimeProvider.System, NullLogger.Instance);
         var live = store.GetLive(Name);
         var liveSerial = live?.Serial ?? "(none)";
-        // The daemon's start-up recovery finishes or undoes an interrupted switch. `renew` does not run it: a journal it
-        // leaves changes nothing live and is finished or undone by the next write to the lineage (or daemon start).
+        // The daemon's start-up recovery and `renew` (before it looks at anything, due or not) finish or undo an
+        // interrupted switch.
         var journalLeft = File.Exists(new LineagePaths(CertificateDirectory).Journal(Name));
-        if (journalLeft && nextStart == NextStart.Daemon)
+        if (journalLeft)
         {
-            problems.Add("the switch journal is still there after the daemon's start-up recovery");
+            problems.Add($"the switch journal is still there after the next start ({nextStart})");
         }
 
         var states = new CertificateStateStore(StateDirectory, TimeProvider.System, NullLogger.Instance);
@@ -180,6 +180,7 @@ internal sealed class CrashStepBed : IAsyncDisposable
         return new CrashRound(step, nextStart, liveBefore, servedBefore, liveSerial, served, statusDisagrees ? statusText : null, stale, problems,
             events.Contains("InterruptedRunReconciled"), events.Contains("NginxReloaded"))
         {
+            StoreRecovered = events.Contains("StoreRecovered"),
             KilledAfter = killedAfter,
             JournalLeft = journalLeft,
             NextStartTook = nextStartTook,
@@ -245,11 +246,11 @@ internal sealed class CrashStepBed : IAsyncDisposable
         return log.Names.Contains("CertificateCheckFailed") ? throw new InvalidOperationException($"the next start's check failed:\n{log}") : log.Names;
     }
 
-    /// <summary><c>certdaemon renew</c> (nothing forced) on the same configuration; it must succeed. Returns the event names it logged.</summary>
-    private async Task<IReadOnlyList<string>> RenewAsync()
+    /// <summary><c>certdaemon renew [site]</c> (nothing forced) on the same configuration; it must succeed. Returns the event names it logged.</summary>
+    private async Task<IReadOnlyList<string>> RenewAsync(bool named)
     {
         var log = new EventLog();
-        using var renew = Start(_certdaemon, ["renew", "--log-format", "json", "--config", ConfigPath], line => log.Add(line));
+        using var renew = Start(_certdaemon, ["renew", .. named ? [Name] : Array.Empty<string>(), "--log-format", "json", "--config", ConfigPath], line => log.Add(line));
         await renew.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
         return renew.ExitCode == 0 ? log.Names : throw new InvalidOperationException($"certdaemon renew exited {renew.ExitCode}:\n{log}");
     }
@@ -444,6 +445,9 @@ internal enum NextStart
 
     /// <summary><c>certdaemon renew</c>: every certificate checked once, nothing forced.</summary>
     Renew,
+
+    /// <summary><c>certdaemon renew site</c>: the one certificate checked once, nothing forced.</summary>
+    RenewNamed,
 }
 
 /// <summary>What one kill at <see cref="Step"/> left after the next start.</summary>
@@ -462,8 +466,11 @@ internal sealed record CrashRound(
 {
     public bool Recovered => StatusDisagreement is null && !StaleNginx && Problems.Count == 0;
 
-    /// <summary>The lineage's switch journal was still there after the next start (only a problem after a daemon start).</summary>
+    /// <summary>The lineage's switch journal was still there after the next start.</summary>
     public bool JournalLeft { get; init; }
+
+    /// <summary>The next start logged <c>StoreRecovered</c>: it found a switch or leftovers of the killed run and dealt with them.</summary>
+    public bool StoreRecovered { get; init; }
 
     /// <summary>From starting the harness to its kill at the step (process start, issuance, commit up to the step).</summary>
     public TimeSpan KilledAfter { get; init; }
