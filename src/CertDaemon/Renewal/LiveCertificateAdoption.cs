@@ -101,13 +101,15 @@ internal sealed class LiveCertificateAdoption(
 
     private async Task<Search> SearchAsync(string name, CertificateState? state, CancellationToken cancellationToken)
     {
-        if (store.GetLive(name) is not { } live)
+        // Only the live version's number is needed unless a newer foreign version turns up (rare): reading the live
+        // certificate itself for every lineage at every status and check was most of what status spent per certificate.
+        if (store.GetLiveVersion(name) is not { } liveVersion)
         {
             return new Search(null, null, []);
         }
 
         var current = state?.Current;
-        var floor = Math.Max(current?.Version ?? 0, live.Version - 1);
+        var floor = Math.Max(current?.Version ?? 0, liveVersion - 1);
         var ignored = new List<(int, string)>();
         foreach (var version in store.ForeignVersionsAbove(name, floor))
         {
@@ -129,7 +131,10 @@ internal sealed class LiveCertificateAdoption(
 
             var material = await store.ReadMaterialAsync(candidate, cancellationToken);
             var facts = LiveCertificateFacts.FromPem(material.CertificatePem, candidate.CertificatePath);
-            if (candidate.Version != live.Version && await WhyNotServableAsync(name, state, live, facts, cancellationToken) is { } why)
+            if (candidate.Version != liveVersion
+                && (store.GetLive(name) is not { } live
+                    ? "the live version changed while it was read"
+                    : await WhyNotServableAsync(name, state, live, facts, cancellationToken)) is { } why)
             {
                 ignored.Add((version, why));
                 continue;
@@ -146,10 +151,10 @@ internal sealed class LiveCertificateAdoption(
                 CertbotServer(name) ?? options.Acme.DirectoryUrl,
                 facts.NotBefore,
                 IssuedBy: ForeignIssuer);
-            return new Search(found, live.Version, ignored);
+            return new Search(found, liveVersion, ignored);
         }
 
-        return new Search(null, live.Version, ignored);
+        return new Search(null, liveVersion, ignored);
     }
 
     /// <summary>

@@ -341,16 +341,18 @@ internal sealed class CertificateStore
 
     /// <summary>The live version of <paramref name="name"/>, or null when there is none. Reads only; takes no lock.</summary>
     /// <exception cref="CertificateStoreException"><c>live/NAME</c> is something CertDaemon and certbot never create.</exception>
-    public StoredVersion? GetLive(string name)
+    public StoredVersion? GetLive(string name) =>
+        GetLiveVersion(name) is { } version ? _reader.DescribeVersion(name, version, _metadata.ReadLineageMarker(name), verified: null) : null;
+
+    /// <summary>
+    /// The number of the version <c>live/NAME</c> serves when its archive set is complete (what <see cref="GetLive"/>
+    /// would describe), else null; reads only links and directory entries, not the certificate.
+    /// </summary>
+    /// <exception cref="CertificateStoreException"><c>live/NAME</c> is something CertDaemon and certbot never create.</exception>
+    public int? GetLiveVersion(string name)
     {
         CertificateName.Validate(name);
-        var live = _reader.ReadLive(name);
-        if (live.Version is not { } version || !_reader.IsCompleteArchiveSet(name, version))
-        {
-            return null;
-        }
-
-        return _reader.DescribeVersion(name, version, _metadata.ReadLineageMarker(name), verified: null);
+        return _reader.ReadLive(name).Version is { } version && _reader.IsCompleteArchiveSet(name, version) ? version : null;
     }
 
     /// <summary>Every complete version of <paramref name="name"/> in <c>archive/</c>, oldest first.</summary>
