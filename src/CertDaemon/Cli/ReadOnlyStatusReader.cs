@@ -9,8 +9,9 @@ namespace CertDaemon.Cli;
 /// The one place the read-only commands (<c>status</c>, <c>metrics</c>) build their <see cref="CertificateStatusReader"/>,
 /// so both report the same facts the daemon's <c>/metrics</c> does: the state files, and the live files behind them
 /// (broken links or keys, a state rebuilt from the live files when its file had to be set aside, a live certificate
-/// CertDaemon did not write). No service graph, no lock, no write, no network: it must work while the CA or AWS is down
-/// and for a monitoring user in the state directory's group.
+/// CertDaemon did not write). No service graph, no lock, no network, and no write except one: a corrupt state file is
+/// set aside and rebuilt from the live files, as any reader of it does. It must work while the CA or AWS is down and for
+/// a monitoring user in the state directory's group.
 /// </summary>
 internal static class ReadOnlyStatusReader
 {

@@ -14,8 +14,9 @@ namespace CertDaemon.Hosting;
 /// </summary>
 /// <remarks>
 /// Contract: <see cref="Enter"/> marks work as running until its handle is disposed (nesting and concurrency are
-/// fine); the collection runs on a timer thread only when no work runs, at most once per quiet period, and never
-/// throws. A collection costs a few milliseconds with the daemon's heap of a few megabytes.
+/// fine); the collection starts on a timer thread only when no work runs, at most once per quiet period, and never
+/// throws (work that starts while it runs overlaps it, harmlessly). Metrics scrapes and CLI commands are not work in
+/// this sense: a scrape faults back in the code it runs, and that stays until the next burst of checks. A collection costs a few milliseconds with the daemon's heap of a few megabytes.
 /// </remarks>
 internal sealed class IdleMemoryTrimmer : IDisposable
 {
@@ -96,7 +97,7 @@ internal sealed class IdleMemoryTrimmer : IDisposable
     {
         var before = GC.GetTotalMemory(forceFullCollection: false);
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        var (imageBytes, imageError) = ProgramImagePages.Release();
+        var (_, imageBytes, imageError) = ProgramImagePages.Release();
         DaemonLog.IdleMemoryReturned(logger, before / 1024, GC.GetTotalMemory(forceFullCollection: false) / 1024, imageBytes / 1024,
             imageError is null ? "" : $" (not all of the program's pages could be given back: {imageError})");
     }

@@ -14,41 +14,53 @@ namespace CertDaemon.Hosting;
 /// Contract: only read-only, file-backed, private mappings of <c>/proc/self/exe</c> are advised (never writable data,
 /// the heap, or shared libraries, whose pages other processes share); nothing is freed that cannot be re-read from the
 /// file; a kernel without MADV_PAGEOUT (before Linux 5.4) or a refused call changes nothing and is reported, never
-/// thrown. Returns the number of bytes advised.
+/// thrown. The kernel also drops those pages from the page cache when nobody else maps them, so the next check reads
+/// them from disk again (about 20 MB, once per burst of checks).
 /// </remarks>
 internal static class ProgramImagePages
 {
     private const int MadvPageout = 21;
 
-    /// <summary>Advises the kernel to reclaim the executable's read-only pages; returns the bytes advised and the first error, if any.</summary>
-    public static (long Bytes, string? Error) Release()
+    /// <summary>
+    /// Advises the kernel to reclaim the executable's read-only pages. Returns the bytes advised, the bytes the process's
+    /// file-backed RSS actually fell by (zero where the kernel keeps them, e.g. for a user that does not own the file),
+    /// and the first error, if any.
+    /// </summary>
+    public static (long Advised, long Released, string? Error) Release()
     {
-        string executable;
-        try
-        {
-            executable = new FileInfo("/proc/self/exe").LinkTarget ?? "";
-        }
-        catch (IOException e)
-        {
-            return (0, e.Message);
-        }
-
         long advised = 0;
         string? error = null;
-        foreach (var (start, length) in ReadOnlyMappingsOf(File.ReadLines("/proc/self/maps"), executable))
+        long before;
+        try
         {
-            if (madvise(start, (nuint)length, MadvPageout) == 0)
+            before = FileBackedRss();
+            var executable = new FileInfo("/proc/self/exe").LinkTarget ?? "";
+            foreach (var (start, length) in ReadOnlyMappingsOf(File.ReadLines("/proc/self/maps"), executable))
             {
-                advised += length;
+                if (madvise(start, (nuint)length, MadvPageout) == 0)
+                {
+                    advised += length;
+                }
+                else
+                {
+                    error ??= $"madvise(MADV_PAGEOUT) failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}";
+                }
             }
-            else
-            {
-                error ??= $"madvise(MADV_PAGEOUT) failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}";
-            }
-        }
 
-        return (advised, error);
+            return (advised, Math.Max(0, before - FileBackedRss()), error);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return (advised, 0, error ?? $"reading /proc/self: {e.Message}");
+        }
     }
+
+    /// <summary><c>RssFile</c> of <c>/proc/self/status</c>, in bytes.</summary>
+    private static long FileBackedRss() =>
+        File.ReadLines("/proc/self/status")
+            .Where(line => line.StartsWith("RssFile:", StringComparison.Ordinal))
+            .Select(line => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024)
+            .FirstOrDefault();
 
     /// <summary>The read-only private mappings of <paramref name="path"/> in a <c>/proc/PID/maps</c> listing.</summary>
     internal static IEnumerable<(nint Start, long Length)> ReadOnlyMappingsOf(IEnumerable<string> maps, string path)

@@ -133,7 +133,7 @@ internal sealed class LiveCertificateAdoption(
             var facts = LiveCertificateFacts.FromPem(material.CertificatePem, candidate.CertificatePath);
             if (candidate.Version != liveVersion
                 && (store.GetLive(name) is not { } live
-                    ? "the live version changed while it was read"
+                    ? "live/NAME was being switched while it was read; the next check looks again"
                     : await WhyNotServableAsync(name, state, live, facts, cancellationToken)) is { } why)
             {
                 ignored.Add((version, why));

@@ -31,7 +31,9 @@ internal static class RenewalFacts
             RenewalPolicy.Default with { CheckInterval = renewal.CheckInterval },
             failures,
             now,
-            renewalState?.RandomFraction ?? StableFraction(certificate.Name, state?.Current?.Serial),
+            // The fraction only places a renewal inside an ARI window, and an ARI window exists only in a stored renewal
+            // state, which carries its own fraction: without one, any value gives the same decision.
+            renewalState?.RandomFraction ?? 0,
             force);
 
         // ACM renews an acm-export certificate itself: the lifetime and ARI rules do not apply to it. What is left is
@@ -52,15 +54,5 @@ internal static class RenewalFacts
                     $"The certificate {revoked.Serial} was revoked ({revoked.RevocationReason ?? "unspecified"}) at {revokedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z; replacing it."),
             }
             : decision;
-    }
-
-    /// <summary>
-    /// A fraction in [0, 1) that is the same for the same certificate version in every process and every release
-    /// (XxHash64 with seed 0 is a fixed function; nothing secret rides on it, so no cryptographic hash and no OpenSSL).
-    /// </summary>
-    public static double StableFraction(string name, string? serial)
-    {
-        var hash = System.IO.Hashing.XxHash64.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(name + "/" + serial));
-        return (hash >> 11) / (double)(1UL << 53);
     }
 }

@@ -14,7 +14,8 @@ namespace CertDaemon.Storage;
 /// exactly what <c>X509Certificate2.SerialNumber.ToLowerInvariant()</c> gives; <see cref="NotAfter"/> is the validity's
 /// end as UTC. Nothing is verified (no signature, no chain): callers that need a consistent set use
 /// <see cref="CertificateMaterialVerifier"/>. Input that is not a DER certificate throws <see cref="CryptographicException"/>,
-/// as the OpenSSL path did.
+/// as the OpenSSL path did; what that path
+/// accepted (BER lengths, bytes after the certificate) is accepted.
 /// </remarks>
 internal readonly record struct CertificateIdentity(string Serial, DateTimeOffset NotAfter)
 {
@@ -24,11 +25,10 @@ internal readonly record struct CertificateIdentity(string Serial, DateTimeOffse
     {
         try
         {
-            // The whole structure is walked (every TLV of the certificate and of its tbsCertificate, nothing left over),
-            // so a truncated or damaged file is refused as OpenSSL's parser refused it; extension contents are not judged.
-            var outer = new AsnReader(der, AsnEncodingRules.DER);
-            var certificate = outer.ReadSequence();
-            outer.ThrowIfNotEmpty();
+            // BER, and bytes after the certificate ignored: what X509CertificateLoader (OpenSSL's d2i_X509) accepted.
+            // Inside the certificate the whole structure is walked (every TLV of the certificate and its tbsCertificate,
+            // nothing left over), so a truncated or damaged file is refused as before; extension contents are not judged.
+            var certificate = new AsnReader(der, AsnEncodingRules.BER).ReadSequence();
             var tbs = certificate.ReadSequence();
             if (tbs.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true)))
             {

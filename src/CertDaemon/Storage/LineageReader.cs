@@ -232,7 +232,9 @@ internal sealed class LineageReader(LineagePaths paths)
             ? Directory.EnumerateDirectories(paths.LiveRoot, "." + name + ".v*").Where(d => LineagePaths.ParseVersionDirectory(name, Path.GetFileName(d), partial: false) is not null).ToList()
             : [];
 
-    private static CertificateIdentity ReadFirstCertificate(string name, string path)
+    /// <summary>Serial and expiry of the first PEM block of <paramref name="path"/>.</summary>
+    /// <exception cref="CertificateStoreException">The file holds no certificate (the message names it).</exception>
+    internal static CertificateIdentity ReadFirstCertificate(string name, string path)
     {
         var pem = File.ReadAllText(path);
         if (!PemEncoding.TryFind(pem, out var fields))
@@ -240,6 +242,20 @@ internal sealed class LineageReader(LineagePaths paths)
             throw new CertificateStoreException(name, $"{path} holds no PEM certificate.");
         }
 
-        return CertificateIdentity.FromDer(Convert.FromBase64String(pem[fields.Base64Data]));
+        // TryFind skips a damaged block and finds the next one (the chain's, in a fullchain): the first block is the one.
+        if (pem.IndexOf("-----BEGIN", StringComparison.Ordinal) is var first && first != fields.Location.Start.Value)
+        {
+            throw new CertificateStoreException(name, $"{path} is not a readable certificate: its first PEM block (at character {first}) is damaged.");
+        }
+
+        try
+        {
+            return CertificateIdentity.FromDer(Convert.FromBase64String(pem[fields.Base64Data]));
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException)
+        {
+            // The store's own error, naming the file: every caller handles it (a CryptographicException escaped some).
+            throw new CertificateStoreException(name, $"{path} is not a readable certificate: {e.Message}", e);
+        }
     }
 }

@@ -3,7 +3,8 @@ using System.Globalization;
 namespace CertDaemon.Storage;
 
 /// <summary>
-/// Whether what nginx reads is intact: <c>live/NAME</c> and its four <c>PART.pem</c> lead to files, and the current
+/// Whether what nginx reads is intact: <c>live/NAME</c> and its four <c>PART.pem</c> lead to files, <c>fullchain.pem</c>
+/// holds a readable certificate, and the current
 /// version's private key is private. Reads only (<see cref="Inspect"/>) and the in-place repairs that are safe
 /// (<see cref="RelinkParts"/>, <see cref="TightenKey"/>), made by <see cref="CertificateStore.RepairLiveAsync"/> under
 /// the lineage lock.
@@ -42,10 +43,16 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
         }
         else
         {
-            problems.AddRange(LineagePaths.Parts
+            var missing = LineagePaths.Parts
                 .Select(part => Path.Combine(live, part + ".pem"))
                 .Where(path => Presence(path) == Seen.Missing)
-                .Select(path => new FileInfo(path).LinkTarget is { } dangling ? $"{path} links to {dangling}, which is missing" : $"{path} is missing"));
+                .Select(path => new FileInfo(path).LinkTarget is { } dangling ? $"{path} links to {dangling}, which is missing" : $"{path} is missing")
+                .ToList();
+            problems.AddRange(missing);
+            if (missing.Count == 0 && Unreadable(name, Path.Combine(live, "fullchain.pem")) is { } unreadable)
+            {
+                problems.Add(unreadable);
+            }
         }
 
         var key = paths.ArchiveFile(name, "privkey", version);
@@ -169,6 +176,27 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
     }
 
     /// <summary>Whether <paramref name="path"/> (followed through links) exists, is missing, or cannot be looked at by this user.</summary>
+    /// <summary>
+    /// Why nginx could not load the certificate of <paramref name="path"/> (<c>fullchain.pem</c>: damaged, truncated,
+    /// no PEM block), or null when it reads or cannot be read by this user (a monitoring user: nothing to report).
+    /// </summary>
+    private static string? Unreadable(string name, string path)
+    {
+        try
+        {
+            _ = LineageReader.ReadFirstCertificate(name, path);
+            return null;
+        }
+        catch (CertificateStoreException e)
+        {
+            return e.Message;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private static Seen Presence(string path)
     {
         const int NoSuchEntry = 2, NotADirectory = 20; // ENOENT, ENOTDIR

@@ -79,6 +79,47 @@ public sealed class BrokenLiveFilesTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_damaged_fullchain_is_reported_by_status_and_the_renew_it_names_replaces_it()
+    {
+        await using var testbed = await CliTestbed.StartAsync(["damaged.example.test"]);
+        await FailureReport.WithLogsAsync(output, () => testbed.Logs, async () =>
+        {
+            Assert.Equal(0, (await testbed.RunAsync("issue", CliTestbed.CertificateName)).ExitCode);
+            var serial = IssueCommandTests.LiveSerial(testbed);
+            var fullchain = Path.Combine(testbed.LiveDirectory, "fullchain.pem");
+            var archived = new FileInfo(fullchain).ResolveLinkTarget(returnFinalTarget: true)!.FullName;
+
+            // Still PEM-framed, the DER inside cut short (a disk or copy error): nginx refuses it at its next reload.
+            var pem = File.ReadAllText(archived);
+            var body = pem.IndexOf('\n', StringComparison.Ordinal) + 1;
+            File.WriteAllText(archived, pem[..body] + pem[(body + 200)..]);
+            var nginxTest = testbed.Nginx.TestCommand;
+            Assert.NotEqual(0, (await CliProcess.RunProgramAsync(nginxTest[0], nginxTest.Skip(1))).ExitCode);
+
+            var status = await testbed.RunAsync("status");
+            output.WriteLine(status.ToString());
+            Assert.Contains($"live files:   BROKEN: {fullchain} is not a readable certificate", status.Output, StringComparison.Ordinal);
+            Assert.Equal(2, (await testbed.RunAsync("status", "--check")).ExitCode);
+
+            // The archive holds the damaged copy too: nothing to restore from, and the warning says what replaces it.
+            var check = await testbed.RunAsync("renew", CliTestbed.CertificateName);
+            output.WriteLine(check.ToString());
+            Assert.Contains("LiveNotRestored", check.Error, StringComparison.Ordinal);
+            Assert.Contains($"renew {CliTestbed.CertificateName} --force", check.Error, StringComparison.Ordinal);
+
+            var renew = await testbed.RunAsync("renew", CliTestbed.CertificateName, "--force");
+            output.WriteLine(renew.ToString());
+            Assert.Equal(0, renew.ExitCode);
+            var renewed = IssueCommandTests.LiveSerial(testbed);
+            Assert.NotEqual(serial, renewed);
+            IssueCommandTests.AssertLivePairMatches(testbed);
+            Assert.Equal(0, (await CliProcess.RunProgramAsync(nginxTest[0], nginxTest.Skip(1))).ExitCode);
+            Assert.DoesNotContain("BROKEN", (await testbed.RunAsync("status")).Output, StringComparison.Ordinal);
+            Assert.Equal(renewed, await TlsHandshake.EventuallyServedSerialAsync(testbed.Nginx.Port, "damaged.example.test", renewed));
+        });
+    }
+
+    [Fact]
     [Trait("Category", "Certbot")]
     public async Task A_deleted_link_in_certbot_s_own_live_directory_is_reported_and_put_back_where_certbot_had_it()
     {

@@ -27,16 +27,34 @@ public sealed class CertificateIdentityTests
     }
 
     [Fact]
-    public void Refuses_truncated_trailing_and_non_certificate_input()
+    public void Refuses_truncated_and_non_certificate_input()
     {
         using var certificate = Create("ec-short-serial");
         var der = certificate.RawData;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
         Assert.Throws<CryptographicException>(() => CertificateIdentity.FromDer(der[..^10]));
-        Assert.Throws<CryptographicException>(() => CertificateIdentity.FromDer(der.Append((byte)0).ToArray()));
         Assert.Throws<CryptographicException>(() => CertificateIdentity.FromDer(key.ExportPkcs8PrivateKey()));
         Assert.Throws<CryptographicException>(() => CertificateIdentity.FromDer(Array.Empty<byte>()));
+    }
+
+    [Fact]
+    public void Accepts_what_X509CertificateLoader_accepts_bytes_after_the_certificate_and_a_long_form_length()
+    {
+        using var certificate = Create("ec-short-serial");
+        var der = certificate.RawData;
+        Assert.Equal(0x30, der[0]);
+        Assert.Equal(0x82, der[1]); // a two-octet length: rewrite it as a three-octet one, which BER allows and DER does not
+        byte[] longForm = [0x30, 0x83, 0x00, der[2], der[3], .. der[4..]];
+        byte[] trailing = [.. der, 0x00, 0x00, 0x05];
+
+        foreach (var variant in new[] { longForm, trailing })
+        {
+            using var loaded = X509CertificateLoader.LoadCertificate(variant);
+            var identity = CertificateIdentity.FromDer(variant);
+            Assert.Equal(loaded.SerialNumber.ToLowerInvariant(), identity.Serial);
+            Assert.Equal(new DateTimeOffset(loaded.NotAfter.ToUniversalTime()), identity.NotAfter);
+        }
     }
 
     private static X509Certificate2 Create(string shape)
