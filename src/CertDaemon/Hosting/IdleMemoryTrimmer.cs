@@ -15,8 +15,8 @@ namespace CertDaemon.Hosting;
 /// <remarks>
 /// Contract: <see cref="Enter"/> marks work as running until its handle is disposed (nesting and concurrency are
 /// fine); the collection starts on a timer thread only when no work runs, at most once per quiet period, and never
-/// throws (work that starts while it runs overlaps it, harmlessly). Metrics scrapes and CLI commands are not work in
-/// this sense: a scrape faults back in the code it runs, and that stays until the next burst of checks. A collection costs a few milliseconds with the daemon's heap of a few megabytes.
+/// throws (work that starts while it runs overlaps it, harmlessly). A metrics scrape is light work: the heap is
+/// collected after it, the program's pages are not given back (Prometheus scrapes every few seconds to a minute). A collection costs a few milliseconds with the daemon's heap of a few megabytes.
 /// </remarks>
 internal sealed class IdleMemoryTrimmer : IDisposable
 {
@@ -24,18 +24,20 @@ internal sealed class IdleMemoryTrimmer : IDisposable
     public static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(5);
 
     private readonly ILogger logger;
-    private readonly Action collect;
+    private readonly Action<bool> collect;
     private readonly ITimer timer;
     private readonly Lock gate = new();
     private int running;
+    private bool checkedSinceCollection;
 
     public IdleMemoryTrimmer(TimeProvider time, ILogger<IdleMemoryTrimmer> logger)
         : this(time, logger, null)
     {
     }
 
-    /// <param name="collect">What to run when idle; null: the real collection and <see cref="ProgramImagePages.Release"/>.</param>
-    internal IdleMemoryTrimmer(TimeProvider time, ILogger logger, Action? collect)
+    /// <param name="collect">What to run when idle, told whether a check ran since the last time; null: the real
+    /// collection, and <see cref="ProgramImagePages.Release"/> after a check.</param>
+    internal IdleMemoryTrimmer(TimeProvider time, ILogger logger, Action<bool>? collect)
     {
         this.logger = logger;
         this.collect = collect ?? Collect;
@@ -46,11 +48,14 @@ internal sealed class IdleMemoryTrimmer : IDisposable
     public int Collections { get; private set; }
 
     /// <summary>Marks work as running until the returned handle is disposed.</summary>
-    public IDisposable Enter()
+    /// <param name="scrape">A metrics scrape, not a check: its garbage is collected afterwards, but the program's pages
+    /// stay (the next scrape, seconds later, needs the same ones; giving them back would read them from disk each time).</param>
+    public IDisposable Enter(bool scrape = false)
     {
         lock (gate)
         {
             running++;
+            checkedSinceCollection |= !scrape;
             timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
@@ -72,6 +77,7 @@ internal sealed class IdleMemoryTrimmer : IDisposable
 
     private void OnQuiet()
     {
+        bool afterCheck;
         lock (gate)
         {
             if (running > 0)
@@ -80,11 +86,13 @@ internal sealed class IdleMemoryTrimmer : IDisposable
             }
 
             Collections++;
+            afterCheck = checkedSinceCollection;
+            checkedSinceCollection = false;
         }
 
         try
         {
-            collect();
+            collect(afterCheck);
         }
         catch (Exception exception)
         {
@@ -93,11 +101,11 @@ internal sealed class IdleMemoryTrimmer : IDisposable
         }
     }
 
-    private void Collect()
+    private void Collect(bool afterCheck)
     {
         var before = GC.GetTotalMemory(forceFullCollection: false);
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        var (_, imageBytes, imageError) = ProgramImagePages.Release();
+        var (_, imageBytes, imageError) = afterCheck ? ProgramImagePages.Release() : (0, 0, null);
         DaemonLog.IdleMemoryReturned(logger, before / 1024, GC.GetTotalMemory(forceFullCollection: false) / 1024, imageBytes / 1024,
             imageError is null ? "" : $" (not all of the program's pages could be given back: {imageError})");
     }

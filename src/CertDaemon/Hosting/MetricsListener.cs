@@ -15,7 +15,7 @@ namespace CertDaemon.Hosting;
 /// serving; a removed address stops it (<c>MetricsListenerStopped</c>). A listener that cannot bind at start is logged
 /// the same way and the daemon keeps renewing.
 /// </remarks>
-internal sealed class MetricsListener(DaemonRuntime runtime, ILogger<MetricsListener> logger) : IHostedService, IAsyncDisposable
+internal sealed class MetricsListener(DaemonRuntime runtime, IdleMemoryTrimmer trimmer, ILogger<MetricsListener> logger) : IHostedService, IAsyncDisposable
 {
     private readonly SemaphoreSlim _moving = new(1, 1);
     private Serving? _serving;
@@ -137,6 +137,9 @@ internal sealed class MetricsListener(DaemonRuntime runtime, ILogger<MetricsList
 
         try
         {
+            // Each scrape reads every certificate: without a collection after it, its garbage piled up scrape after
+            // scrape (idle RSS 23 MB -> 48 MB over six scrapes 10 s apart).
+            using var working = trimmer.Enter(scrape: true);
             await using var lease = runtime.Acquire();
             var body = System.Text.Encoding.UTF8.GetBytes(await lease.Get<MetricsPublisher>().RenderAsync(cancellationToken));
             response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

@@ -17,7 +17,7 @@ public sealed class IdleMemoryTrimmerTests
     [Fact]
     public void Collects_once_after_a_burst_has_been_quiet_for_the_quiet_period()
     {
-        using var trimmer = new IdleMemoryTrimmer(_time, NullLogger.Instance, () => _collections++);
+        using var trimmer = new IdleMemoryTrimmer(_time, NullLogger.Instance, _ => _collections++);
         var first = trimmer.Enter();
         var second = trimmer.Enter();
         first.Dispose();
@@ -47,7 +47,7 @@ public sealed class IdleMemoryTrimmerTests
     [Fact]
     public void A_failing_collection_is_not_thrown_and_the_next_burst_collects_again()
     {
-        using var trimmer = new IdleMemoryTrimmer(_time, NullLogger.Instance, () =>
+        using var trimmer = new IdleMemoryTrimmer(_time, NullLogger.Instance, _ =>
         {
             _collections++;
             throw new InvalidOperationException("no");
@@ -57,6 +57,25 @@ public sealed class IdleMemoryTrimmerTests
         trimmer.Enter().Dispose();
         _time.Advance(IdleMemoryTrimmer.QuietPeriod);
         Assert.Equal(2, _collections);
+    }
+
+    [Fact]
+    public void After_scrapes_only_the_heap_is_collected_and_the_program_pages_only_after_a_check()
+    {
+        var afterCheck = new List<bool>();
+        using var trimmer = new IdleMemoryTrimmer(_time, NullLogger.Instance, afterCheck.Add);
+        trimmer.Enter(scrape: true).Dispose();
+        _time.Advance(IdleMemoryTrimmer.QuietPeriod);
+        using (trimmer.Enter())
+        {
+            trimmer.Enter(scrape: true).Dispose();
+        }
+
+        _time.Advance(IdleMemoryTrimmer.QuietPeriod);
+        trimmer.Enter(scrape: true).Dispose();
+        _time.Advance(IdleMemoryTrimmer.QuietPeriod);
+
+        Assert.Equal([false, true, false], afterCheck);
     }
 
     [Fact]
