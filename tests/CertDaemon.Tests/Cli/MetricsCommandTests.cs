@@ -1,5 +1,5 @@
-using System.Text.Json;
 using CertDaemon.Storage;
+using CertDaemon.Tests.Testbed;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
@@ -59,15 +59,7 @@ public sealed class MetricsCommandTests(ITestOutputHelper output) : IDisposable
             Targets = new Dictionary<string, TargetState> { ["nginx"] = new() { HeldSerial = stored.Serial, HeldNotAfter = stored.NotAfter } },
         }, CancellationToken.None);
 
-        var config = Path.Combine(_root, "certdaemon.json");
-        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new Dictionary<string, object?>
-        {
-            ["Acme"] = new Dictionary<string, object?> { ["AcceptTermsOfService"] = true },
-            ["StateDirectory"] = stateDirectory,
-            ["CertificateDirectory"] = certificateDirectory,
-            ["Nginx"] = new Dictionary<string, object?> { ["TestCommand"] = new[] { "/bin/true" }, ["ReloadCommand"] = new[] { "/bin/true" } },
-            ["Certificates"] = new[] { new Dictionary<string, object?> { ["Name"] = "site", ["Domains"] = new[] { "example.test" } } },
-        }));
+        var config = await OfflineConfiguration.WriteAsync(_root, stateDirectory, certificateDirectory);
         return config;
     }
 }

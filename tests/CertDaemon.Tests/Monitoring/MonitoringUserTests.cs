@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CertDaemon.Storage;
 using CertDaemon.Tests.Cli;
+using CertDaemon.Tests.Testbed;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CertDaemon.Tests.Monitoring;
@@ -80,15 +81,7 @@ public sealed class MonitoringUserTests : IDisposable
         await CliProcess.RunProgramAsync("/usr/bin/chgrp", ["-R", MonitoringGid.ToString(System.Globalization.CultureInfo.InvariantCulture), certificates]);
         File.SetUnixFileMode(certificates, (UnixFileMode)Convert.ToInt32("2750", 8));
 
-        var config = Path.Combine(_root, "certdaemon.json");
-        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new Dictionary<string, object?>
-        {
-            ["Acme"] = new Dictionary<string, object?> { ["AcceptTermsOfService"] = true },
-            ["StateDirectory"] = stateDirectory,
-            ["CertificateDirectory"] = certificateDirectory,
-            ["Nginx"] = new Dictionary<string, object?> { ["TestCommand"] = new[] { "/bin/true" }, ["ReloadCommand"] = new[] { "/bin/true" } },
-            ["Certificates"] = new[] { new Dictionary<string, object?> { ["Name"] = "site", ["Domains"] = new[] { "example.test" } } },
-        }));
+        var config = await OfflineConfiguration.WriteAsync(_root, stateDirectory, certificateDirectory);
         File.SetUnixFileMode(config, (UnixFileMode)Convert.ToInt32("644", 8));
         return (config, store.PathOf("site"), stored.Serial);
     }
