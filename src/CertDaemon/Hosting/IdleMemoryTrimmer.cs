@@ -44,9 +44,6 @@ internal sealed class IdleMemoryTrimmer : IDisposable
         timer = time.CreateTimer(_ => OnQuiet(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>How many collections ran (for tests and the debug log).</summary>
-    public int Collections { get; private set; }
-
     /// <summary>Marks work as running until the returned handle is disposed.</summary>
     /// <param name="scrape">A metrics scrape, not a check: its garbage is collected afterwards, but the program's pages
     /// stay (the next scrape, seconds later, needs the same ones; giving them back would read them from disk each time).</param>
@@ -85,7 +82,6 @@ internal sealed class IdleMemoryTrimmer : IDisposable
                 return; // work started after the timer fired; its end arms the timer again
             }
 
-            Collections++;
             afterCheck = checkedSinceCollection;
             checkedSinceCollection = false;
         }
