@@ -55,7 +55,7 @@ internal sealed partial class CertificateLifecycle(
         // added a name and ran `issue`) mean the other run answered an older request.
         if ((await states.LoadAsync(certificate.Name, cancellationToken))?.Current is { } current
             && !string.Equals(current.Serial, asked, StringComparison.OrdinalIgnoreCase)
-            && current.Domains.ToHashSet(StringComparer.OrdinalIgnoreCase).SetEquals(certificate.Domains)
+            && RenewalPlanner.SameNames(current.Domains, certificate.Domains)
             && string.Equals(current.KeyType, KeyTypeNames.ToName(certificate.KeyType), StringComparison.OrdinalIgnoreCase))
         {
             throw new RenewedMeanwhileException(certificate.Name, current.Serial, current.IssuedAt, time.GetUtcNow());
@@ -345,18 +345,11 @@ internal sealed partial class CertificateLifecycle(
     }
 
     /// <summary>
-    /// A run killed after its live switch and before recording it leaves a newer version of ours live that the state
-    /// does not know: nginx still serves the old one and every target looks current. Record what is live, so the
-    /// targets that do not hold it are deployed now. Certbot's versions are not ours to adopt here.
-    /// </summary>
-    /// <summary>
     /// Puts back what was lost of the live files of the version the state names (a deleted <c>live/NAME</c>, a deleted
     /// link in it, a key others may read): nginx reads those paths at its next reload or restart. Runs at every check.
-    /// </summary>
-    /// <summary>
-    /// Repairs what can be repaired of the live files; never fails the run: what stays broken is logged
-    /// (<c>LiveNotRestored</c>) and shown by <c>status</c>, and a renewal or a deployment must still go ahead (a key
-    /// this process may not chmod must not block every renewal until the certificate expires).
+    /// Never fails the run: what stays broken is logged (<c>LiveNotRestored</c>) and shown by <c>status</c>, and a
+    /// renewal or a deployment must still go ahead (a key this process may not chmod must not block every renewal
+    /// until the certificate expires).
     /// </summary>
     private async Task RepairLiveAsync(string name, CertificateState? state, CancellationToken cancellationToken)
     {
@@ -375,6 +368,11 @@ internal sealed partial class CertificateLifecycle(
         }
     }
 
+    /// <summary>
+    /// A run killed after its live switch and before recording it leaves a newer version of ours live that the state
+    /// does not know: nginx still serves the old one and every target looks current. Record what is live, so the
+    /// targets that do not hold it are deployed now. Certbot's versions are not ours to adopt here.
+    /// </summary>
     private async Task<CertificateState?> ReconcileWithLiveAsync(string name, CertificateState? state, CancellationToken cancellationToken)
     {
         if (store.GetLive(name) is not { IsCertbotVersion: false } live || (state?.Current is { } current && live.Version <= current.Version))

@@ -131,10 +131,7 @@ internal sealed class LiveCertificateAdoption(
 
             var material = await store.ReadMaterialAsync(candidate, cancellationToken);
             var facts = LiveCertificateFacts.FromPem(material.CertificatePem, candidate.CertificatePath);
-            if (candidate.Version != liveVersion
-                && (store.GetLive(name) is not { } live
-                    ? "live/NAME was being switched while it was read; the next check looks again"
-                    : await WhyNotServableAsync(name, state, live, facts, cancellationToken)) is { } why)
+            if (candidate.Version != liveVersion && await WhyNotServableAsync(name, state, facts, cancellationToken) is { } why)
             {
                 ignored.Add((version, why));
                 continue;
@@ -162,7 +159,7 @@ internal sealed class LiveCertificateAdoption(
     /// nginx reload, so it must be for the certificate's names and valid now.
     /// </summary>
     private async Task<string?> WhyNotServableAsync(
-        string name, CertificateState? state, StoredVersion live, LiveCertificateFacts facts, CancellationToken cancellationToken)
+        string name, CertificateState? state, LiveCertificateFacts facts, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (now < facts.NotBefore)
@@ -180,8 +177,15 @@ internal sealed class LiveCertificateAdoption(
         var (expected, source) = configured is { Count: > 0 } names ? (names, "the certificate is configured for")
             : state is { Domains.Count: > 0 } ? (state.Domains, "the certificate is configured for")
             : state?.Current is { Domains.Count: > 0 } current ? (current.Domains, "the current certificate covers")
-            : (LiveCertificateFacts.FromPem((await store.ReadMaterialAsync(live, cancellationToken)).CertificatePem, live.CertificatePath).Domains,
-                "the live certificate covers");
+            : store.GetLive(name) is { } live
+                ? (LiveCertificateFacts.FromPem((await store.ReadMaterialAsync(live, cancellationToken)).CertificatePem, live.CertificatePath).Domains,
+                    "the live certificate covers")
+                : ([], "");
+        if (source.Length == 0)
+        {
+            return "live/NAME was being switched while it was read; the next check looks again";
+        }
+
         return RenewalPlanner.SameNames(facts.Domains, expected)
             ? null
             : $"it names {string.Join(", ", facts.Domains)}; {source} {string.Join(", ", expected)}";

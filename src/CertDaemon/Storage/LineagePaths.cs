@@ -69,6 +69,10 @@ internal sealed class LineagePaths
 
     public string Lock(string name) => Path.Combine(MetaRoot, name + ".lock");
 
+    /// <summary>What a link in a version directory holds: <c>../../archive/NAME/PARTN.pem</c> (relative, as certbot's).</summary>
+    public static string ArchiveLinkTarget(string name, string part, int version) =>
+        $"../../archive/{name}/{part}{version.ToString(CultureInfo.InvariantCulture)}.pem";
+
     /// <summary>The N of a <c>.NAME.vN</c> (or, with <paramref name="partial"/>, <c>.NAME.vN.partial</c>) entry, or null for anything else.</summary>
     public static int? ParseVersionDirectory(string name, string entryName, bool partial)
     {

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace CertDaemon.Storage;
 
 /// <summary>
@@ -85,7 +83,7 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
             .Select(part => new FileInfo(Path.Combine(directory, part + ".pem")).LinkTarget)
             .OfType<string>()
             .ToList();
-        var expected = LineagePaths.Parts.ToDictionary(part => part, part => $"../../archive/{name}/{part}{version.ToString(CultureInfo.InvariantCulture)}.pem");
+        var expected = LineagePaths.Parts.ToDictionary(part => part, part => LineagePaths.ArchiveLinkTarget(name, part, version));
         if (present.Any(t => !expected.ContainsValue(t)))
         {
             return restored;
@@ -175,7 +173,6 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
         }
     }
 
-    /// <summary>Whether <paramref name="path"/> (followed through links) exists, is missing, or cannot be looked at by this user.</summary>
     /// <summary>
     /// Why nginx could not load the certificate of <paramref name="path"/> (<c>fullchain.pem</c>: damaged, truncated,
     /// no PEM block), or null when it reads or cannot be read by this user (a monitoring user: nothing to report).
@@ -197,6 +194,7 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
         }
     }
 
+    /// <summary>Whether <paramref name="path"/> (followed through links) exists, is missing, or cannot be looked at by this user.</summary>
     private static Seen Presence(string path)
     {
         const int NoSuchEntry = 2, NotADirectory = 20; // ENOENT, ENOTDIR

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace CertDaemon.Storage;
@@ -92,7 +91,7 @@ internal sealed class LiveSwitch(
         {
             var link = Path.Combine(partial, part + ".pem");
             setStep($"create the symbolic link {link}");
-            fileSystem.CreateSymbolicLink(link, $"../../archive/{name}/{part}{version.ToString(CultureInfo.InvariantCulture)}.pem");
+            fileSystem.CreateSymbolicLink(link, LineagePaths.ArchiveLinkTarget(name, part, version));
         }
 
         setStep($"fsync {partial}");
