@@ -42,6 +42,7 @@ public sealed class AwsCredentialSourceTests(ITestOutputHelper output)
 
         Assert.True(result.ExitCode == 0, result + "\nIMDS: " + string.Join("\n", imds.Requests) + "\nRoute53 signature: " + testbed.Route53.LastSignatureFailure);
         Assert.Null(testbed.Route53.LastSignatureFailure);
+        Assert.NotEmpty(testbed.Route53.Requests);
         Assert.All(testbed.Route53.Requests, r => Assert.Equal((instanceRole.AccessKeyId, true), (r.AccessKeyId, r.HasSessionToken)));
         Assert.Contains("PUT /latest/api/token 200", imds.Requests);
         Assert.Contains("GET /latest/meta-data/iam/security-credentials/certdaemon-instance 200", imds.Requests);
