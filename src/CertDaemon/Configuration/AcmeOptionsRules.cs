@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace CertDaemon.Configuration;
@@ -8,6 +9,9 @@ namespace CertDaemon.Configuration;
 /// </summary>
 internal static partial class AcmeOptionsRules
 {
+    private static readonly SearchValues<char> Base64UrlCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
     public static void Validate(AcmeOptions acme, Action<string, string> report)
     {
         DirectoryUrl(acme.DirectoryUrl, "$.Acme.DirectoryUrl", report);
@@ -128,7 +132,7 @@ internal static partial class AcmeOptionsRules
             return false;
         }
 
-        return trimmed.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+        return !trimmed.AsSpan().ContainsAnyExcept(Base64UrlCharacters);
     }
 
     private static void Fallbacks(AcmeOptions acme, Action<string, string> report)

@@ -261,7 +261,7 @@ internal static class ConfigurationLoader
         var path = "$";
         foreach (var segment in configKey.Split(ConfigurationPath.KeyDelimiter))
         {
-            path = segment.Length > 0 && segment.All(char.IsAsciiDigit) ? $"{path}[{segment}]" : ConfigurationNode.ChildPath(path, segment);
+            path = segment.Length > 0 && !segment.AsSpan().ContainsAnyExceptInRange('0', '9') ? $"{path}[{segment}]" : ConfigurationNode.ChildPath(path, segment);
         }
 
         return path;

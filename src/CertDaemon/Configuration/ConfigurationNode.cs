@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using CertDaemon.Kernel;
@@ -236,9 +237,12 @@ internal sealed class ConfigurationNode
 
     /// <summary><c>$.A</c> + <c>B</c> = <c>$.A.B</c>; keys that are not plain identifiers use <c>['...']</c>.</summary>
     public static string ChildPath(string parent, string key) =>
-        key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') && !char.IsAsciiDigit(key[0])
+        key.Length > 0 && !key.AsSpan().ContainsAnyExcept(IdentifierCharacters) && !char.IsAsciiDigit(key[0])
             ? parent + "." + key
             : parent + "['" + key.Replace("'", "\\'", StringComparison.Ordinal) + "']";
+
+    private static readonly SearchValues<char> IdentifierCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
 
     private IConfigurationSection? Find(string key)
     {

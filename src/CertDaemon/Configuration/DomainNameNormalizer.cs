@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Net;
 
 namespace CertDaemon.Configuration;
@@ -14,6 +16,9 @@ internal static class DomainNameNormalizer
     public const int MaxNameLength = 253;
     public const int MaxLabelLength = 63;
 
+    private static readonly SearchValues<char> LetterDigitHyphen =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
+
     private static readonly IdnMapping Idn = new() { AllowUnassigned = false, UseStd3AsciiRules = true };
 
     /// <summary>Normalizes <paramref name="name"/>; on failure <paramref name="error"/> says why (without a path).</summary>
@@ -27,7 +32,7 @@ internal static class DomainNameNormalizer
             return false;
         }
 
-        if (name.Any(char.IsWhiteSpace))
+        if (ContainsWhitespace(name))
         {
             error = $"\"{name}\" contains whitespace";
             return false;
@@ -85,7 +90,7 @@ internal static class DomainNameNormalizer
             return false;
         }
 
-        if (ascii[^1].All(char.IsAsciiDigit))
+        if (!ascii[^1].AsSpan().ContainsAnyExceptInRange('0', '9'))
         {
             error = $"\"{name}\": the last label is all digits, which no top-level domain is";
             return false;
@@ -106,7 +111,7 @@ internal static class DomainNameNormalizer
     {
         ascii = label;
         error = "";
-        if (!label.All(char.IsAscii))
+        if (!Ascii.IsValid(label))
         {
             try
             {
@@ -137,10 +142,9 @@ internal static class DomainNameNormalizer
             return false;
         }
 
-        var bad = ascii.FirstOrDefault(c => !(char.IsAsciiLetterOrDigit(c) || c == '-'));
-        if (bad != default)
+        if (ascii.AsSpan().IndexOfAnyExcept(LetterDigitHyphen) is var at and >= 0)
         {
-            error = $"label \"{label}\" contains '{bad}' (only letters, digits and hyphens are allowed)";
+            error = $"label \"{label}\" contains '{ascii[at]}' (only letters, digits and hyphens are allowed)";
             return false;
         }
 
@@ -151,5 +155,18 @@ internal static class DomainNameNormalizer
         }
 
         return true;
+    }
+
+    private static bool ContainsWhitespace(string name)
+    {
+        foreach (var c in name)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

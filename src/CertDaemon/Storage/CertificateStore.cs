@@ -375,9 +375,16 @@ internal sealed class CertificateStore
     public IReadOnlyList<int> ForeignVersionsAbove(string name, int above)
     {
         CertificateName.Validate(name);
+        var newer = _reader.ArchiveVersions(name).Keys.Where(v => v > above).ToList();
+        if (newer.Count == 0)
+        {
+            // The usual answer (the state's version is the newest): no need to read the marker of what CertDaemon wrote.
+            return [];
+        }
+
         var marker = _metadata.ReadLineageMarker(name);
-        return _reader.ArchiveVersions(name).Keys
-            .Where(v => v > above && !_reader.IsOwnVersion(name, marker, v))
+        return newer
+            .Where(v => !_reader.IsOwnVersion(name, marker, v))
             .OrderByDescending(v => v)
             .ToList();
     }

@@ -4,4 +4,8 @@ namespace CertDaemon.Storage;
 /// <param name="Owner">The owning user id.</param>
 /// <param name="Group">The owning group id.</param>
 /// <param name="Mode">The permission bits (no file type bits).</param>
-internal sealed record FileOwnership(uint Owner, uint Group, UnixFileMode Mode);
+internal sealed record FileOwnership(uint Owner, uint Group, UnixFileMode Mode)
+{
+    /// <summary>Whether the path (links followed) is a directory.</summary>
+    public bool IsDirectory { get; init; }
+}

@@ -15,6 +15,8 @@ internal static partial class LinuxNative
     private const uint RenameExchange = 2;
     private const uint StatxBasicStats = 0x7ff;
     private const int StatxBufferSize = 256;
+    private const int FileTypeMask = 0xf000; // S_IFMT
+    private const int DirectoryType = 0x4000; // S_IFDIR
     private const int EExist = 17;
     private const int ORdOnly = 0;
     private const int ODirectory = 0x10000;
@@ -127,8 +129,8 @@ internal static partial class LinuxNative
         // struct statx (linux/stat.h, the same on every architecture): stx_uid at 20, stx_gid at 24, stx_mode at 28.
         var owner = BitConverter.ToUInt32(buffer, 20);
         var group = BitConverter.ToUInt32(buffer, 24);
-        var mode = (UnixFileMode)(BitConverter.ToUInt16(buffer, 28) & 0xfff);
-        return new FileOwnership(owner, group, mode);
+        var typeAndMode = BitConverter.ToUInt16(buffer, 28);
+        return new FileOwnership(owner, group, (UnixFileMode)(typeAndMode & 0xfff)) { IsDirectory = (typeAndMode & FileTypeMask) == DirectoryType };
     }
 
     /// <summary>chown(2) of the group only (the owner stays).</summary>

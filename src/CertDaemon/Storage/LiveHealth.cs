@@ -24,20 +24,19 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
     {
         var problems = new List<string>();
         var live = paths.Live(name);
-        if (Presence(live) == Seen.Unknown)
+        var seen = Presence(live);
+        if (seen == Seen.Unknown)
         {
             // A monitoring user may not be let into live/ (certbot makes it 0700): what it cannot see is not missing.
             return problems;
         }
 
-        var target = new FileInfo(live).LinkTarget;
-        if (target is null && !Directory.Exists(live))
+        if (seen != Seen.Directory)
         {
-            problems.Add(File.Exists(live) ? $"{live} is a file, not certbot's layout" : $"{live} is missing");
-        }
-        else if (target is not null && !Directory.Exists(live))
-        {
-            problems.Add($"{live} links to {target}, which is missing");
+            // Only now the link itself is read: to name what is wrong (one statx above answers the healthy case).
+            problems.Add(new FileInfo(live).LinkTarget is { } target ? $"{live} links to {target}, which is missing"
+                : File.Exists(live) ? $"{live} is a file, not certbot's layout"
+                : $"{live} is missing");
         }
         else
         {
@@ -164,11 +163,12 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
     {
         try
         {
-            return File.Exists(path) || Directory.Exists(path) ? LinuxNative.GetOwnership(path) : null;
+            // One statx, no existence check first: a missing file (ENOENT) is an IOException like any other.
+            return LinuxNative.GetOwnership(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            // A monitoring user may not see into archive/: what it cannot inspect it does not report.
+            // Missing, or a monitoring user may not see into archive/: what it cannot inspect it does not report.
             return null;
         }
     }
@@ -194,14 +194,16 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
         }
     }
 
-    /// <summary>Whether <paramref name="path"/> (followed through links) exists, is missing, or cannot be looked at by this user.</summary>
+    /// <summary>
+    /// Whether <paramref name="path"/> (followed through links) is a directory, another existing file, missing, or
+    /// cannot be looked at by this user.
+    /// </summary>
     private static Seen Presence(string path)
     {
         const int NoSuchEntry = 2, NotADirectory = 20; // ENOENT, ENOTDIR
         try
         {
-            _ = LinuxNative.GetOwnership(path);
-            return Seen.Present;
+            return LinuxNative.GetOwnership(path).IsDirectory ? Seen.Directory : Seen.Present;
         }
         catch (IOException e) when (e.HResult is NoSuchEntry or NotADirectory)
         {
@@ -213,12 +215,13 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
         }
         catch (NotSupportedException)
         {
-            return File.Exists(path) || Directory.Exists(path) ? Seen.Present : Seen.Missing;
+            return Directory.Exists(path) ? Seen.Directory : File.Exists(path) ? Seen.Present : Seen.Missing;
         }
     }
 
     private enum Seen
     {
+        Directory,
         Present,
         Missing,
         Unknown,

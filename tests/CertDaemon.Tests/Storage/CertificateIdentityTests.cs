@@ -57,6 +57,55 @@ public sealed class CertificateIdentityTests
         }
     }
 
+    /// <summary>
+    /// The store reads a PEM file's first certificate from its bytes: what OpenSSL (nginx) reads is read (CRLF line
+    /// ends, explanatory text before the block, a chain after it), and a file nginx could not load is named as such.
+    /// </summary>
+    [Fact]
+    public void The_first_certificate_of_a_PEM_file_is_read_as_nginx_reads_it()
+    {
+        using var certificate = Create("ec-high-bit-serial");
+        using var other = Create("rsa-generalized-time");
+        var directory = Directory.CreateTempSubdirectory("certdaemon-pem-");
+        try
+        {
+            string Write(string file, string text)
+            {
+                var path = Path.Combine(directory.FullName, file);
+                File.WriteAllText(path, text);
+                return path;
+            }
+
+            var pem = certificate.ExportCertificatePem() + "\n";
+            var chain = other.ExportCertificatePem() + "\n";
+            foreach (var readable in new[] { pem + chain, (pem + chain).ReplaceLineEndings("\r\n"), "Subject: what certbot's tools may write first\n" + pem })
+            {
+                var identity = LineageReader.ReadFirstCertificate("site", Write("readable.pem", readable));
+                Assert.Equal(certificate.SerialNumber.ToLowerInvariant(), identity.Serial);
+                Assert.Equal(new DateTimeOffset(certificate.NotAfter.ToUniversalTime()), identity.NotAfter);
+            }
+
+            // A damaged first block must not be skipped for the chain's certificate behind it: nginx would refuse the file.
+            var damaged = Write("damaged.pem", pem[..40] + "!" + pem[41..] + chain);
+            var error = Assert.Throws<CertificateStoreException>(() => LineageReader.ReadFirstCertificate("site", damaged));
+            Assert.Contains($"{damaged} is not a readable certificate: its first PEM block (at byte 0) is damaged", error.Message, StringComparison.Ordinal);
+
+            var none = Write("none.pem", "not a certificate\n");
+            Assert.Contains($"{none} holds no PEM certificate", Assert.Throws<CertificateStoreException>(() => LineageReader.ReadFirstCertificate("site", none)).Message, StringComparison.Ordinal);
+
+            // Valid Base64 that is not a certificate (a key), and a truncated certificate.
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var notCertificate = Write("key.pem", PemEncoding.WriteString("CERTIFICATE", key.ExportPkcs8PrivateKey()));
+            Assert.Contains("is not a readable certificate", Assert.Throws<CertificateStoreException>(() => LineageReader.ReadFirstCertificate("site", notCertificate)).Message, StringComparison.Ordinal);
+            var truncated = Write("truncated.pem", PemEncoding.WriteString("CERTIFICATE", certificate.RawData[..^20]));
+            Assert.Contains("is not a readable certificate", Assert.Throws<CertificateStoreException>(() => LineageReader.ReadFirstCertificate("site", truncated)).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     private static X509Certificate2 Create(string shape)
     {
         if (shape == "ec-v1")
