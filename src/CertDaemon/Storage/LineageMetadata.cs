@@ -20,8 +20,16 @@ internal sealed class LineageMetadata(LineagePaths paths, LineageReader reader, 
             return null;
         }
 
-        return JsonSerializer.Deserialize(File.ReadAllBytes(path), StorageJsonContext.Default.LineageMarker)
-            ?? throw new CertificateStoreException(name, $"{path} is empty");
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), StorageJsonContext.Default.LineageMarker)
+                ?? throw new CertificateStoreException(name, $"{path} is empty");
+        }
+        catch (JsonException e)
+        {
+            // The store's own error, naming the file (a bare JsonException escaped status and the daemon's check).
+            throw new CertificateStoreException(name, $"{path} is not a lineage marker CertDaemon can read: {e.Message}", e);
+        }
     }
 
     /// <summary>

@@ -234,20 +234,24 @@ internal sealed class LineageReader(LineagePaths paths)
             ? Directory.EnumerateDirectories(paths.LiveRoot, "." + name + ".v*").Where(d => LineagePaths.ParseVersionDirectory(name, Path.GetFileName(d), partial: false) is not null).ToList()
             : [];
 
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     /// <summary>Serial and expiry of the first PEM block of <paramref name="path"/>.</summary>
     /// <remarks>Read as bytes, never decoded to text: a PEM file is ASCII, and the string, its reader's buffers and
     /// the Base64 substring cost more than the two fields (<c>status</c> reads every live <c>fullchain.pem</c>).</remarks>
     /// <exception cref="CertificateStoreException">The file holds no certificate (the message names it).</exception>
     internal static CertificateIdentity ReadFirstCertificate(string name, string path)
     {
-        var pem = File.ReadAllBytes(path);
+        var bytes = File.ReadAllBytes(path);
+        // A UTF-8 byte order mark (an editor's) is skipped, as OpenSSL skips it: nginx serves such a file.
+        var pem = bytes.AsSpan(bytes.AsSpan().StartsWith(Utf8ByteOrderMark) ? Utf8ByteOrderMark.Length : 0);
         if (!PemEncoding.TryFindUtf8(pem, out var fields))
         {
             throw new CertificateStoreException(name, $"{path} holds no PEM certificate.");
         }
 
         // TryFindUtf8 skips a damaged block and finds the next one (the chain's, in a fullchain): the first block is the one.
-        if (pem.AsSpan().IndexOf("-----BEGIN"u8) is var first && first != fields.Location.Start.Value)
+        if (pem.IndexOf("-----BEGIN"u8) is var first && first != fields.Location.Start.Value)
         {
             throw new CertificateStoreException(name, $"{path} is not a readable certificate: its first PEM block (at byte {first}) is damaged.");
         }
@@ -256,7 +260,7 @@ internal sealed class LineageReader(LineagePaths paths)
         {
             var der = new byte[fields.DecodedDataLength];
             // TryFindUtf8 has checked the Base64 (line breaks included), so anything but Done is a damaged file all the same.
-            if (Base64.DecodeFromUtf8(pem.AsSpan()[fields.Base64Data], der, out _, out var written) != OperationStatus.Done)
+            if (Base64.DecodeFromUtf8(pem[fields.Base64Data], der, out _, out var written) != OperationStatus.Done)
             {
                 throw new FormatException("its Base64 does not decode");
             }

@@ -78,7 +78,15 @@ public sealed class CertificateIdentityTests
 
             var pem = certificate.ExportCertificatePem() + "\n";
             var chain = other.ExportCertificatePem() + "\n";
-            foreach (var readable in new[] { pem + chain, (pem + chain).ReplaceLineEndings("\r\n"), "Subject: what certbot's tools may write first\n" + pem })
+            var readables = new[]
+            {
+                pem + chain,
+                (pem + chain).ReplaceLineEndings("\r\n"),
+                "Subject: what certbot's tools may write first\n" + pem,
+                "\uFEFF" + pem + chain, // a UTF-8 byte order mark, as an editor may leave it (OpenSSL skips it)
+                string.Join('\n', pem.Split('\n').Select(line => line.StartsWith('-') || line.Length == 0 ? line : line + "\t")), // tabs after Base64 lines
+            };
+            foreach (var readable in readables)
             {
                 var identity = LineageReader.ReadFirstCertificate("site", Write("readable.pem", readable));
                 Assert.Equal(certificate.SerialNumber.ToLowerInvariant(), identity.Serial);
@@ -89,6 +97,10 @@ public sealed class CertificateIdentityTests
             var damaged = Write("damaged.pem", pem[..40] + "!" + pem[41..] + chain);
             var error = Assert.Throws<CertificateStoreException>(() => LineageReader.ReadFirstCertificate("site", damaged));
             Assert.Contains($"{damaged} is not a readable certificate: its first PEM block (at byte 0) is damaged", error.Message, StringComparison.Ordinal);
+
+            // The offset is in bytes: "é" is two.
+            var damagedAfterText = Write("damaged-after-text.pem", "é\n" + pem[..40] + "!" + pem[41..] + chain);
+            Assert.Contains("its first PEM block (at byte 3) is damaged", Assert.Throws<CertificateStoreException>(() => LineageReader.ReadFirstCertificate("site", damagedAfterText)).Message, StringComparison.Ordinal);
 
             var none = Write("none.pem", "not a certificate\n");
             Assert.Contains($"{none} holds no PEM certificate", Assert.Throws<CertificateStoreException>(() => LineageReader.ReadFirstCertificate("site", none)).Message, StringComparison.Ordinal);

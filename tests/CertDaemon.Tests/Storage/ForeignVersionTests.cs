@@ -176,6 +176,25 @@ public sealed class ForeignVersionTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A damaged lineage marker is the store's typed error naming the file (a bare JsonException escaped status and the
+    /// daemon's check before); it is read when a newer version asks whose it is, not when none is above the state's.
+    /// </summary>
+    [Fact]
+    public async Task A_damaged_lineage_marker_is_a_store_error_naming_it_when_a_newer_version_needs_it()
+    {
+        _dir.CreateCertbotLineage(Name, _ca, count: 1);
+        var store = _dir.Store();
+        await store.CommitAsync(Name, _ca.Issue(), CancellationToken.None);
+        var marker = new LineagePaths(_dir.Root).LineageMarker(Name);
+        File.WriteAllText(marker, "{ \"firstOwnVersion\": ");
+
+        Assert.Empty(store.ForeignVersionsAbove(Name, above: 2));
+        RenewLikeCertbot(3);
+        var error = Assert.Throws<CertificateStoreException>(() => store.ForeignVersionsAbove(Name, above: 2));
+        Assert.Contains($"{marker} is not a lineage marker CertDaemon can read", error.Message, StringComparison.Ordinal);
+    }
+
     private void RenewLikeCertbot(int version)
     {
         var material = _ca.Issue();
