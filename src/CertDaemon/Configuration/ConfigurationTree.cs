@@ -22,7 +22,8 @@ internal sealed class ConfigurationTree : IConfigurationRoot, IConfigurationSect
 {
     private static readonly IChangeToken NeverChanges = new CancellationChangeToken(CancellationToken.None);
 
-    private readonly Dictionary<string, ConfigurationTree> _children = new(StringComparer.OrdinalIgnoreCase);
+    // Created with the first child: most nodes are values, and every absent key read through GetSection is a node too.
+    private Dictionary<string, ConfigurationTree>? _children;
     private List<ConfigurationTree>? _ordered;
 
     private ConfigurationTree(string key, string path)
@@ -81,10 +82,15 @@ internal sealed class ConfigurationTree : IConfigurationRoot, IConfigurationSect
 
     private ConfigurationTree? Find(string key)
     {
+        if (!key.Contains(ConfigurationPath.KeyDelimiter, StringComparison.Ordinal))
+        {
+            return _children?.GetValueOrDefault(key); // one segment: what the binder asks for
+        }
+
         var node = this;
         foreach (var segment in key.Split(ConfigurationPath.KeyDelimiter))
         {
-            if (!node._children.TryGetValue(segment, out var child))
+            if (node._children?.GetValueOrDefault(segment) is not { } child)
             {
                 return null;
             }
@@ -97,6 +103,7 @@ internal sealed class ConfigurationTree : IConfigurationRoot, IConfigurationSect
 
     private ConfigurationTree Child(string key)
     {
+        _children ??= new Dictionary<string, ConfigurationTree>(StringComparer.OrdinalIgnoreCase);
         if (!_children.TryGetValue(key, out var child))
         {
             child = new ConfigurationTree(key, Path.Length == 0 ? key : Path + ConfigurationPath.KeyDelimiter + key);
@@ -111,7 +118,7 @@ internal sealed class ConfigurationTree : IConfigurationRoot, IConfigurationSect
     {
         if (_ordered is null)
         {
-            _ordered = [.. _children.Values];
+            _ordered = _children is null ? [] : [.. _children.Values];
             _ordered.Sort((a, b) => ConfigurationKeyComparer.Instance.Compare(a.Key, b.Key));
         }
 
@@ -146,7 +153,7 @@ internal sealed class ConfigurationTree : IConfigurationRoot, IConfigurationSect
                 return;
         }
 
-        if (_children.Count == 0 && Path.Length > 0)
+        if (_children is null && Path.Length > 0)
         {
             Value = null; // an empty object or array: present, no value (as the JSON provider records it)
         }
