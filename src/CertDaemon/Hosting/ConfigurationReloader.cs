@@ -20,21 +20,20 @@ internal sealed class ConfigurationReloader(
     /// <summary>Quiet time after the last file event before reloading.</summary>
     public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(500);
 
-    private readonly SemaphoreSlim _reloading = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private PosixSignalRegistration? _sighup;
     private FileSystemWatcher? _watcher;
-    private ITimer? _debounce;
-    private string _trigger = "file changed";
+    private ReloadRequests? _requests;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var path = Path.GetFullPath(runtime.Configuration.SourcePath);
-        _debounce = time.CreateTimer(_ => _ = ReloadAsync(path), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        var requests = _requests = new ReloadRequests(time, Debounce, trigger => ReloadAsync(trigger, path));
+        requests.Start();
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true; // SIGHUP means reload, never terminate
-            Request("SIGHUP", TimeSpan.Zero);
+            requests.SignalReceived();
         });
 
         if (Path.GetDirectoryName(path) is { } directory && Directory.Exists(directory))
@@ -43,9 +42,9 @@ internal sealed class ConfigurationReloader(
             {
                 NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
             };
-            _watcher.Changed += (_, _) => Request("file changed", Debounce);
-            _watcher.Created += (_, _) => Request("file changed", Debounce);
-            _watcher.Renamed += (_, _) => Request("file changed", Debounce);
+            _watcher.Changed += (_, _) => requests.FileChangedEvent();
+            _watcher.Created += (_, _) => requests.FileChangedEvent();
+            _watcher.Renamed += (_, _) => requests.FileChangedEvent();
             _watcher.EnableRaisingEvents = true;
         }
 
@@ -63,28 +62,21 @@ internal sealed class ConfigurationReloader(
     {
         _watcher?.Dispose();
         _sighup?.Dispose();
-        _debounce?.Dispose();
+        _requests?.Dispose();
         _stopping.Dispose();
-        _reloading.Dispose();
     }
 
-    private void Request(string trigger, TimeSpan delay)
-    {
-        _trigger = trigger;
-        _debounce?.Change(delay, Timeout.InfiniteTimeSpan);
-    }
-
-    private async Task ReloadAsync(string path)
+    /// <summary>One reload; <see cref="ReloadRequests"/> runs them one at a time.</summary>
+    private async Task ReloadAsync(string trigger, string path)
     {
         if (_stopping.IsCancellationRequested)
         {
             return;
         }
 
-        await _reloading.WaitAsync(CancellationToken.None);
         try
         {
-            DaemonLog.ConfigurationReloadRequested(logger, _trigger, path);
+            DaemonLog.ConfigurationReloadRequested(logger, trigger, path);
             var result = await AcmKeyTypeGuard.ApplyAsync(ConfigurationLoader.Load(path), time, _stopping.Token);
 
             if (!result.Succeeded)
@@ -105,10 +97,6 @@ internal sealed class ConfigurationReloader(
             {
                 DaemonLog.ConfigurationReloadFailed(logger, exception, exception.Message);
             }
-        }
-        finally
-        {
-            _reloading.Release();
         }
     }
 }
