@@ -19,7 +19,8 @@ namespace CertDaemon.Hosting;
 /// SIGHUP is handled from the moment the host creates its services, before any of them starts (<c>DaemonStarted</c> is
 /// logged by the first): a SIGHUP during the start-up is a reload that runs once the daemon has started, never the
 /// default action (terminate). It stays handled until the host is disposed, so a SIGHUP while stopping is ignored
-/// instead of killing the daemon in the middle of its clean-up.
+/// instead of killing the daemon in the middle of its clean-up. A SIGHUP left ignored by whoever started the daemon
+/// (<c>nohup</c>) is taken back first (<see cref="SighupDisposition"/>): otherwise every reload would be dropped silently.
 /// </remarks>
 internal sealed class ConfigurationReloader : IHostedService, IDisposable
 {
@@ -48,6 +49,7 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
         _path = Path.GetFullPath(runtime.Configuration.SourcePath);
         _requests = new ReloadRequests(time, Debounce, ReloadAsync, logger);
         var requests = _requests;
+        SighupDisposition.RestoreDefaultIfIgnored();
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true; // SIGHUP means reload, never terminate

@@ -176,6 +176,7 @@ public sealed class DaemonTests(ITestOutputHelper output)
     /// </summary>
     [Theory]
     [InlineData(false)]
+    [InlineData(true)]
     public async Task A_sighup_from_DaemonStarted_on_reloads_and_never_terminates(bool startedWithSighupIgnored)
     {
         var root = Directory.CreateTempSubdirectory("certdaemon-sighup-").FullName;
