@@ -105,7 +105,8 @@ internal sealed class ReloadRequests : IDisposable
             _running = true;
         }
 
-        _ = RunAsync();
+        // On the thread pool: never inside the host's StartAsync or the runtime's signal dispatch.
+        _ = Task.Run(RunAsync);
     }
 
     /// <summary>The one loop that reloads, while requests wait.</summary>
