@@ -12,103 +12,116 @@ namespace CertDaemon.Hosting;
 /// certificate is re-planned (new ones added, removed ones dropped), and the metrics listener moves to the new
 /// <c>Metrics.ListenAddress</c>; an invalid one is logged as
 /// <c>ConfigurationInvalid</c> and the daemon keeps running on the previous one. Logging settings are read at start only.
+/// Every SIGHUP and every settled file change gets its own reload, logged with its trigger
+/// (<c>ConfigurationReloadRequested {Trigger}</c>, see <see cref="ReloadRequests"/>).
 /// </summary>
-internal sealed class ConfigurationReloader(
-    DaemonRuntime runtime, CertificateScheduler scheduler, MetricsListener metrics, TimeProvider time, ILogger<ConfigurationReloader> logger)
-    : IHostedService, IDisposable
+/// <remarks>
+/// SIGHUP is handled from the moment the host creates its services, before any of them starts (<c>DaemonStarted</c> is
+/// logged by the first): a SIGHUP during the start-up is a reload that runs once the daemon has started, never the
+/// default action (terminate). It stays handled until the host is disposed, so a SIGHUP while stopping is ignored
+/// instead of killing the daemon in the middle of its clean-up. A SIGHUP left ignored by whoever started the daemon
+/// (<c>nohup</c>) is taken back first (<see cref="SighupDisposition"/>): otherwise every reload would be dropped silently.
+/// </remarks>
+internal sealed class ConfigurationReloader : IHostedService, IDisposable
 {
     /// <summary>Quiet time after the last file event before reloading.</summary>
     public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(500);
 
-    private readonly SemaphoreSlim _reloading = new(1, 1);
+    private readonly DaemonRuntime _runtime;
+    private readonly CertificateScheduler _scheduler;
+    private readonly MetricsListener _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ConfigurationReloader> _logger;
+    private readonly string _path;
     private readonly CancellationTokenSource _stopping = new();
-    private PosixSignalRegistration? _sighup;
+    private readonly ReloadRequests _requests;
+    private readonly PosixSignalRegistration _sighup;
     private FileSystemWatcher? _watcher;
-    private ITimer? _debounce;
-    private string _trigger = "file changed";
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public ConfigurationReloader(
+        DaemonRuntime runtime, CertificateScheduler scheduler, MetricsListener metrics, TimeProvider time, ILogger<ConfigurationReloader> logger)
     {
-        var path = Path.GetFullPath(runtime.Configuration.SourcePath);
-        _debounce = time.CreateTimer(_ => _ = ReloadAsync(path), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _runtime = runtime;
+        _scheduler = scheduler;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _path = Path.GetFullPath(runtime.Configuration.SourcePath);
+        _requests = new ReloadRequests(time, Debounce, ReloadAsync, logger);
+        var requests = _requests;
+        SighupDisposition.RestoreDefaultIfIgnored();
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true; // SIGHUP means reload, never terminate
-            Request("SIGHUP", TimeSpan.Zero);
+            requests.SignalReceived();
         });
+    }
 
-        if (Path.GetDirectoryName(path) is { } directory && Directory.Exists(directory))
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (Path.GetDirectoryName(_path) is { } directory && Directory.Exists(directory))
         {
-            _watcher = new FileSystemWatcher(directory, Path.GetFileName(path))
+            var requests = _requests;
+            _watcher = new FileSystemWatcher(directory, Path.GetFileName(_path))
             {
                 NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
             };
-            _watcher.Changed += (_, _) => Request("file changed", Debounce);
-            _watcher.Created += (_, _) => Request("file changed", Debounce);
-            _watcher.Renamed += (_, _) => Request("file changed", Debounce);
+            _watcher.Changed += (_, _) => requests.FileChangedEvent();
+            _watcher.Created += (_, _) => requests.FileChangedEvent();
+            _watcher.Renamed += (_, _) => requests.FileChangedEvent();
             _watcher.EnableRaisingEvents = true;
         }
 
+        _requests.Start();
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _watcher?.Dispose();
-        _sighup?.Dispose();
+        _requests.Stop();
         await _stopping.CancelAsync();
     }
 
     public void Dispose()
     {
         _watcher?.Dispose();
-        _sighup?.Dispose();
-        _debounce?.Dispose();
+        _sighup.Dispose();
+        _requests.Dispose();
         _stopping.Dispose();
-        _reloading.Dispose();
     }
 
-    private void Request(string trigger, TimeSpan delay)
-    {
-        _trigger = trigger;
-        _debounce?.Change(delay, Timeout.InfiniteTimeSpan);
-    }
-
-    private async Task ReloadAsync(string path)
+    /// <summary>One reload; <see cref="ReloadRequests"/> runs them one at a time.</summary>
+    private async Task ReloadAsync(string trigger)
     {
         if (_stopping.IsCancellationRequested)
         {
             return;
         }
 
-        await _reloading.WaitAsync(CancellationToken.None);
         try
         {
-            DaemonLog.ConfigurationReloadRequested(logger, _trigger, path);
-            var result = await AcmKeyTypeGuard.ApplyAsync(ConfigurationLoader.Load(path), time, _stopping.Token);
+            DaemonLog.ConfigurationReloadRequested(_logger, trigger, _path);
+            var result = await AcmKeyTypeGuard.ApplyAsync(ConfigurationLoader.Load(_path), _time, _stopping.Token);
 
             if (!result.Succeeded)
             {
-                ConfigurationLog.ConfigurationInvalid(logger, result.Problems);
+                ConfigurationLog.ConfigurationInvalid(_logger, result.Problems);
                 return;
             }
 
-            await runtime.SwapAsync(result.Configuration);
-            ConfigurationLog.ConfigurationReloaded(logger, path, result.Configuration.Options.Certificates.Count);
-            await metrics.ApplyAsync(result.Configuration.Options.Metrics.ListenAddress, _stopping.Token);
-            await scheduler.SyncAsync(checkAll: true, _stopping.Token);
+            await _runtime.SwapAsync(result.Configuration);
+            ConfigurationLog.ConfigurationReloaded(_logger, _path, result.Configuration.Options.Certificates.Count);
+            await _metrics.ApplyAsync(result.Configuration.Options.Metrics.ListenAddress, _stopping.Token);
+            await _scheduler.SyncAsync(checkAll: true, _stopping.Token);
         }
         catch (Exception exception)
         {
             // While stopping, a cancelled re-plan is expected and not worth a line.
             if (!_stopping.IsCancellationRequested)
             {
-                DaemonLog.ConfigurationReloadFailed(logger, exception, exception.Message);
+                DaemonLog.ConfigurationReloadFailed(_logger, exception, exception.Message);
             }
-        }
-        finally
-        {
-            _reloading.Release();
         }
     }
 }

@@ -51,15 +51,29 @@ internal sealed class DaemonProcess : IAsyncDisposable
         }
     }
 
-    public static DaemonProcess Start(string configPath, IReadOnlyDictionary<string, string?> environment, params string[] extraArguments)
+    public static DaemonProcess Start(string configPath, IReadOnlyDictionary<string, string?> environment, params string[] extraArguments) =>
+        Start(configPath, environment, sighupIgnored: false, extraArguments);
+
+    /// <param name="sighupIgnored">Start it with SIGHUP ignored, as <c>nohup</c> or a supervisor that ignores it leaves
+    /// it (an ignored signal stays ignored across exec): through <c>sh</c>, which sets it and then execs the daemon in
+    /// the same process, so <see cref="Id"/> is the daemon's.</param>
+    public static DaemonProcess Start(string configPath, IReadOnlyDictionary<string, string?> environment, bool sighupIgnored, params string[] extraArguments)
     {
-        var psi = new ProcessStartInfo(CliProcess.ExecutablePath)
+        var psi = new ProcessStartInfo(sighupIgnored ? "/bin/sh" : CliProcess.ExecutablePath)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (sighupIgnored)
+        {
+            foreach (var argument in new[] { "-c", "trap '' HUP; exec \"$0\" \"$@\"", CliProcess.ExecutablePath })
+            {
+                psi.ArgumentList.Add(argument);
+            }
+        }
+
         foreach (var argument in new[] { "run", "--log-format", "json", "--config", configPath }.Concat(extraArguments))
         {
             psi.ArgumentList.Add(argument);

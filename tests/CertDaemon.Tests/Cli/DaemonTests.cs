@@ -169,6 +169,46 @@ public sealed class DaemonTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// An operator's reload is never lost and never kills the daemon: a SIGHUP sent as soon as <c>DaemonStarted</c> is
+    /// logged (the reloader starts after that line) is a reload logged with Trigger SIGHUP, also when whoever started
+    /// the daemon left SIGHUP ignored (nohup; the runtime keeps an inherited ignore unless the daemon takes it back).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_sighup_from_DaemonStarted_on_reloads_and_never_terminates(bool startedWithSighupIgnored)
+    {
+        var root = Directory.CreateTempSubdirectory("certdaemon-sighup-").FullName;
+        try
+        {
+            var configPath = Path.Combine(root, "certdaemon.json");
+            await File.WriteAllTextAsync(configPath, MinimalConfiguration(root));
+            await using var daemon = DaemonProcess.Start(configPath, new Dictionary<string, string?>(), startedWithSighupIgnored);
+            await FailureReport.WithLogsAsync(output, () => daemon.Output, async () =>
+            {
+                await daemon.WaitForEventAsync("DaemonStarted");
+                await daemon.SignalAsync("HUP");
+                var requested = await daemon.WaitForEventAsync("ConfigurationReloadRequested");
+                Assert.Equal("SIGHUP", requested.Property("Trigger"));
+                await daemon.WaitForEventAsync("ConfigurationReloaded");
+
+                // Taken as a reload at any time later too (e.g. right after that one).
+                await daemon.SignalAsync("HUP");
+                await WaitForAsync(() => daemon.Named("ConfigurationReloadRequested").Count(e => e.Property("Trigger") == "SIGHUP") >= 2, "a second SIGHUP reload");
+                Assert.False(daemon.HasExited);
+
+                await daemon.SignalAsync("TERM");
+                await daemon.WaitForExitAsync(TimeSpan.FromSeconds(15));
+                Assert.Equal(0, daemon.ExitCode);
+            });
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task A_reload_moves_the_metrics_listener_keeps_the_old_one_when_the_new_address_is_taken_and_stops_it_when_removed()
     {
