@@ -133,6 +133,22 @@ internal static partial class LinuxNative
         return new FileOwnership(owner, group, (UnixFileMode)(typeAndMode & 0xfff)) { IsDirectory = (typeAndMode & FileTypeMask) == DirectoryType };
     }
 
+    /// <summary>
+    /// Like <see cref="GetOwnership"/>, or null when the path cannot be inspected: missing (ENOENT, ENOTDIR, a dangling
+    /// link), not reachable for this user (EACCES), or no <c>statx</c> in this libc.
+    /// </summary>
+    public static FileOwnership? TryGetOwnership(string path)
+    {
+        try
+        {
+            return GetOwnership(path);
+        }
+        catch (Exception e) when (e is IOException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>chown(2) of the group only (the owner stays).</summary>
     public static void ChangeGroup(string path, uint group)
     {

@@ -159,19 +159,8 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
         }
     }
 
-    private static FileOwnership? Ownership(string path)
-    {
-        try
-        {
-            // One statx, no existence check first: a missing file (ENOENT) is an IOException like any other.
-            return LinuxNative.GetOwnership(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            // Missing, or a monitoring user may not see into archive/: what it cannot inspect it does not report.
-            return null;
-        }
-    }
+    /// <summary>Missing, or a monitoring user may not see into archive/: what it cannot inspect it does not report.</summary>
+    private static FileOwnership? Ownership(string path) => LinuxNative.TryGetOwnership(path);
 
     /// <summary>
     /// Why nginx could not load the certificate of <paramref name="path"/> (<c>fullchain.pem</c>: damaged, truncated,

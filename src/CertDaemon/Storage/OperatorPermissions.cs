@@ -47,26 +47,9 @@ internal static class OperatorPermissions
     /// <summary>Whether a directory holding keys is writable by group or others (looser than 0755): worth a warning, never changed.</summary>
     public static bool IsLooserThanExpected(UnixFileMode mode) => (mode & WritableByGroupOrOther) != 0;
 
-    private static FileOwnership? Inspect(string? path)
-    {
-        if (path is null || !Path.Exists(path))
-        {
-            return null;
-        }
-
-        try
-        {
-            return LinuxNative.GetOwnership(path);
-        }
-        catch (NotSupportedException)
-        {
-            // Without statx (glibc older than 2.28) the group cannot be read: CertDaemon's own strict default applies.
-            return null;
-        }
-        catch (IOException)
-        {
-            // Removed between the check and statx (another tool pruning): there is no previous file to follow.
-            return null;
-        }
-    }
+    /// <summary>
+    /// The previous file's ownership, or null: none (or removed meanwhile by another tool pruning), or unreadable
+    /// without statx (glibc older than 2.28), where CertDaemon's own strict default applies.
+    /// </summary>
+    private static FileOwnership? Inspect(string? path) => path is null ? null : LinuxNative.TryGetOwnership(path);
 }
