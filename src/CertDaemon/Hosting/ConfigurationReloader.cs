@@ -12,14 +12,18 @@ namespace CertDaemon.Hosting;
 /// certificate is re-planned (new ones added, removed ones dropped), and the metrics listener moves to the new
 /// <c>Metrics.ListenAddress</c>; an invalid one is logged as
 /// <c>ConfigurationInvalid</c> and the daemon keeps running on the previous one. Logging settings are read at start only.
-/// Every SIGHUP and every settled file change gets its own reload, logged with its trigger
-/// (<c>ConfigurationReloadRequested {Trigger}</c>, see <see cref="ReloadRequests"/>).
+/// Every SIGHUP and every settled file change is followed by a reload that starts after it, logged with its trigger
+/// (<c>ConfigurationReloadRequested {Trigger}</c>; requests of one kind waiting together share one, see
+/// <see cref="ReloadRequests"/>).
 /// </summary>
 /// <remarks>
 /// SIGHUP is handled from the moment the host creates its services, before any of them starts (<c>DaemonStarted</c> is
 /// logged by the first): a SIGHUP during the start-up is a reload that runs once the daemon has started, never the
 /// default action (terminate). It stays handled until the host is disposed, so a SIGHUP while stopping is ignored
-/// instead of killing the daemon in the middle of its clean-up. A SIGHUP left ignored by whoever started the daemon
+/// instead of killing the daemon in the middle of its clean-up. Stopping starts at <c>ApplicationStopping</c>, which
+/// the host signals before it stops any service (this one stops late, after Quartz has waited for the running jobs):
+/// from then on no reload starts, the running one is cancelled and does not swap the configuration, move the metrics
+/// listener or re-plan, and <see cref="StopAsync"/> waits for it (bounded by the host's shutdown timeout). A SIGHUP left ignored by whoever started the daemon
 /// (<c>nohup</c>) is taken back first (<see cref="SighupDisposition"/>): otherwise every reload would be dropped silently.
 /// </remarks>
 internal sealed class ConfigurationReloader : IHostedService, IDisposable
@@ -35,11 +39,17 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
     private readonly string _path;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ReloadRequests _requests;
+    private readonly CancellationTokenRegistration _onStopping;
     private readonly PosixSignalRegistration _sighup;
     private FileSystemWatcher? _watcher;
 
     public ConfigurationReloader(
-        DaemonRuntime runtime, CertificateScheduler scheduler, MetricsListener metrics, TimeProvider time, ILogger<ConfigurationReloader> logger)
+        DaemonRuntime runtime,
+        CertificateScheduler scheduler,
+        MetricsListener metrics,
+        TimeProvider time,
+        IHostApplicationLifetime lifetime,
+        ILogger<ConfigurationReloader> logger)
     {
         _runtime = runtime;
         _scheduler = scheduler;
@@ -48,6 +58,7 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
         _logger = logger;
         _path = Path.GetFullPath(runtime.Configuration.SourcePath);
         _requests = new ReloadRequests(time, Debounce, ReloadAsync, logger);
+        _onStopping = lifetime.ApplicationStopping.Register(StopReloading);
         var requests = _requests;
         SighupDisposition.RestoreDefaultIfIgnored();
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
@@ -79,16 +90,29 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _watcher?.Dispose();
-        _requests.Stop();
-        await _stopping.CancelAsync();
+        StopReloading();
+
+        // The running reload is cancelled; let it end before the host disposes the runtime it may still use. Past the
+        // host's shutdown timeout stop anyway (SwapAsync takes no token).
+        await _requests.Idle.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    /// <remarks>Also stops: a host whose start fails after this service started disposes it without stopping it.</remarks>
     public void Dispose()
     {
+        _onStopping.Dispose();
+        StopReloading();
         _watcher?.Dispose();
         _sighup.Dispose();
         _requests.Dispose();
         _stopping.Dispose();
+    }
+
+    /// <summary>No reload starts from now on; the running one is cancelled.</summary>
+    private void StopReloading()
+    {
+        _requests.Stop();
+        _stopping.Cancel();
     }
 
     /// <summary>One reload; <see cref="ReloadRequests"/> runs them one at a time.</summary>
@@ -110,9 +134,14 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
                 return;
             }
 
+            // The host may have begun to stop while the file was read: never swap, rebind the metrics port of a
+            // stopped listener or re-plan on a scheduler that is shutting down.
+            _stopping.Token.ThrowIfCancellationRequested();
             await _runtime.SwapAsync(result.Configuration);
             ConfigurationLog.ConfigurationReloaded(_logger, _path, result.Configuration.Options.Certificates.Count);
+            _stopping.Token.ThrowIfCancellationRequested();
             await _metrics.ApplyAsync(result.Configuration.Options.Metrics.ListenAddress, _stopping.Token);
+            _stopping.Token.ThrowIfCancellationRequested();
             await _scheduler.SyncAsync(checkAll: true, _stopping.Token);
         }
         catch (Exception exception)

@@ -13,8 +13,9 @@ namespace CertDaemon.Hosting;
 /// Requests of one kind that arrive while one of that kind waits share it (each reload reads the whole file, so the
 /// waiting one covers them all); a request arriving after a reload started gets a new one, since that reload may
 /// have read the file before the change the request stands for. Requests made before <see cref="Start"/> wait for it;
-/// none starts after <see cref="Stop"/>. Reloads never overlap. The reload delegate reports its own failures; one that
-/// throws anyway is logged (<c>ConfigurationReloadFailed</c>) and the next request still runs.
+/// none starts after <see cref="Stop"/> or <see cref="Dispose"/> (a reload already running finishes: <see cref="Idle"/>
+/// completes when it has). Reloads never overlap. The reload delegate reports its own failures; one that throws anyway
+/// is logged (<c>ConfigurationReloadFailed</c>) and the next request still runs, also when that log line throws.
 /// </remarks>
 internal sealed class ReloadRequests : IDisposable
 {
@@ -34,7 +35,9 @@ internal sealed class ReloadRequests : IDisposable
     private readonly List<string> _waiting = [];
     private bool _started;
     private bool _stopped;
-    private bool _running;
+
+    // The running loop, completed when it ends; null while no reload runs or is about to.
+    private TaskCompletionSource? _loop;
 
     public ReloadRequests(TimeProvider time, TimeSpan debounce, Func<string, Task> reload, ILogger logger)
     {
@@ -55,7 +58,22 @@ internal sealed class ReloadRequests : IDisposable
         RunWaiting();
     }
 
-    /// <summary>No reload starts from now on (one already running finishes).</summary>
+    /// <summary>
+    /// Completes when no reload runs: at once while idle, otherwise when the running loop ends (after
+    /// <see cref="Stop"/>, when the running reload has finished). Never faults.
+    /// </summary>
+    public Task Idle
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _loop?.Task ?? Task.CompletedTask;
+            }
+        }
+    }
+
+    /// <summary>No reload starts from now on (one already running finishes; await <see cref="Idle"/> for it).</summary>
     public void Stop()
     {
         lock (_gate)
@@ -73,7 +91,12 @@ internal sealed class ReloadRequests : IDisposable
     /// <summary>A file event: reload once the file has been quiet for the debounce time.</summary>
     public void FileChangedEvent() => _settled.Change(_debounce, Timeout.InfiniteTimeSpan);
 
-    public void Dispose() => _settled.Dispose();
+    /// <summary>Stops (see <see cref="Stop"/>): a host that fails to start disposes its services without stopping them.</summary>
+    public void Dispose()
+    {
+        Stop();
+        _settled.Dispose();
+    }
 
     private void Enqueue(string trigger)
     {
@@ -97,12 +120,12 @@ internal sealed class ReloadRequests : IDisposable
     {
         lock (_gate)
         {
-            if (!_started || _running || _waiting.Count == 0)
+            if (!_started || _stopped || _loop is not null || _waiting.Count == 0)
             {
                 return;
             }
 
-            _running = true;
+            _loop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         // On the thread pool: never inside the host's StartAsync or the runtime's signal dispatch.
@@ -112,31 +135,50 @@ internal sealed class ReloadRequests : IDisposable
     /// <summary>The one loop that reloads, while requests wait.</summary>
     private async Task RunAsync()
     {
-        while (true)
+        try
         {
-            string trigger;
-            lock (_gate)
+            while (true)
             {
-                if (_stopped || _waiting.Count == 0)
+                string trigger;
+                lock (_gate)
                 {
-                    _running = false;
-                    return;
+                    if (_stopped || _waiting.Count == 0)
+                    {
+                        return;
+                    }
+
+                    trigger = _waiting[0];
+                    _waiting.RemoveAt(0);
                 }
 
-                trigger = _waiting[0];
-                _waiting.RemoveAt(0);
+                try
+                {
+                    await _reload(trigger);
+                }
+                catch (Exception exception)
+                {
+                    // The reload reports its own failures; this one escaped it. The loop must go on: a request waiting
+                    // behind it would otherwise be lost without a word.
+                    DaemonLog.ConfigurationReloadFailed(_logger, exception, exception.Message);
+                }
+            }
+        }
+        finally
+        {
+            // Also when the log line above threw (a logger being disposed): a loop left marked as running would drop
+            // every later request without a trace.
+            TaskCompletionSource loop;
+            lock (_gate)
+            {
+                loop = _loop!;
+                _loop = null;
             }
 
-            try
-            {
-                await _reload(trigger);
-            }
-            catch (Exception exception)
-            {
-                // The reload reports its own failures; this one escaped it. The loop must go on: a request waiting
-                // behind it would otherwise be lost without a word.
-                DaemonLog.ConfigurationReloadFailed(_logger, exception, exception.Message);
-            }
+            loop.SetResult();
+
+            // A request that came after the last look at the queue, or was left behind by a throw, saw this loop as
+            // running and did not start one.
+            RunWaiting();
         }
     }
 }

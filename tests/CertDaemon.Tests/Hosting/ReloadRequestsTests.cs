@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using CertDaemon.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -39,7 +40,7 @@ public sealed class ReloadRequestsTests : IDisposable
         _time.Advance(ConfigurationReloader.Debounce);
         Assert.Equal(ReloadRequests.FileChanged, await NextStartedAsync());
         Finish();
-        AssertNothingMoreStarts();
+        await AssertNothingMoreStartsAsync();
     }
 
     [Fact]
@@ -53,11 +54,11 @@ public sealed class ReloadRequestsTests : IDisposable
         _time.Advance(TimeSpan.FromMilliseconds(100));
         _requests.FileChangedEvent(); // written again while the SIGHUP reload runs
         Finish();
-        AssertNothingMoreStarts();
+        await AssertNothingMoreStartsAsync();
         _time.Advance(ConfigurationReloader.Debounce);
         Assert.Equal(ReloadRequests.FileChanged, await NextStartedAsync());
         Finish();
-        AssertNothingMoreStarts();
+        await AssertNothingMoreStartsAsync();
     }
 
     [Fact]
@@ -66,14 +67,14 @@ public sealed class ReloadRequestsTests : IDisposable
         _requests.SignalReceived();
         _requests.FileChangedEvent();
         _time.Advance(ConfigurationReloader.Debounce * 2);
-        AssertNothingMoreStarts();
+        await AssertNothingMoreStartsAsync();
 
         _requests.Start();
         Assert.Equal(ReloadRequests.Sighup, await NextStartedAsync());
         Finish();
         Assert.Equal(ReloadRequests.FileChanged, await NextStartedAsync());
         Finish();
-        AssertNothingMoreStarts();
+        await AssertNothingMoreStartsAsync();
     }
 
     [Fact]
@@ -86,7 +87,7 @@ public sealed class ReloadRequestsTests : IDisposable
             _time.Advance(ConfigurationReloader.Debounce / 2);
         }
 
-        AssertNothingMoreStarts(); // still being written
+        await AssertNothingMoreStartsAsync(); // still being written
         _time.Advance(ConfigurationReloader.Debounce / 2);
         Assert.Equal(ReloadRequests.FileChanged, await NextStartedAsync());
 
@@ -99,7 +100,7 @@ public sealed class ReloadRequestsTests : IDisposable
         Finish();
         Assert.Equal(ReloadRequests.Sighup, await NextStartedAsync());
         Finish();
-        AssertNothingMoreStarts();
+        await AssertNothingMoreStartsAsync();
         Assert.Equal(0, _overlaps);
     }
 
@@ -116,18 +117,74 @@ public sealed class ReloadRequestsTests : IDisposable
         _requests.SignalReceived();
         Assert.Equal(ReloadRequests.Sighup, await NextStartedAsync());
         Finish();
-        AssertNothingMoreStarts();
+        await AssertNothingMoreStartsAsync();
     }
 
     [Fact]
-    public void Nothing_starts_after_stop()
+    public async Task Nothing_starts_after_stop()
     {
         _requests.Start();
         _requests.FileChangedEvent();
         _requests.Stop();
         _requests.SignalReceived();
         _time.Advance(ConfigurationReloader.Debounce * 2);
-        AssertNothingMoreStarts();
+        await AssertNothingMoreStartsAsync();
+    }
+
+    [Fact]
+    public async Task Stop_during_a_reload_lets_it_finish_and_drops_the_requests_waiting_behind_it()
+    {
+        _requests.Start();
+        _requests.SignalReceived();
+        Assert.Equal(ReloadRequests.Sighup, await NextStartedAsync());
+        _requests.SignalReceived();
+        _requests.FileChangedEvent();
+        _time.Advance(ConfigurationReloader.Debounce); // both kinds now wait behind the running reload
+
+        _requests.Stop();
+        var idle = _requests.Idle;
+        Assert.False(idle.IsCompleted, "Idle completed while a reload still runs");
+        Finish();
+        await AssertNothingMoreStartsAsync();
+        await idle.WaitAsync(_hangGuard.Token);
+    }
+
+    [Fact]
+    public async Task Dispose_without_stop_lets_the_running_reload_finish_and_starts_nothing_more()
+    {
+        // A host whose start fails after the reloader started disposes it without stopping it.
+        _requests.Start();
+        _requests.SignalReceived();
+        Assert.Equal(ReloadRequests.Sighup, await NextStartedAsync());
+        _requests.SignalReceived();
+
+        _requests.Dispose();
+        Finish();
+        await AssertNothingMoreStartsAsync();
+        _requests.SignalReceived();
+        await AssertNothingMoreStartsAsync();
+    }
+
+    [Fact]
+    public async Task A_request_waiting_behind_a_failure_whose_log_line_throws_still_runs()
+    {
+        using var requests = new ReloadRequests(_time, ConfigurationReloader.Debounce, ReloadAsync, new ThrowingLogger());
+        requests.Start();
+        requests.SignalReceived();
+        Assert.Equal(ReloadRequests.Sighup, await NextStartedAsync());
+        requests.SignalReceived(); // waits behind the reload that fails
+
+        Assert.True(_finishers.TryDequeue(out var failing));
+        Interlocked.Decrement(ref _running);
+        failing.SetException(new InvalidOperationException("broken"));
+        Assert.Equal(ReloadRequests.Sighup, await NextStartedAsync());
+        Finish();
+        await AssertNothingMoreStartsAsync(requests);
+
+        requests.SignalReceived();
+        Assert.Equal(ReloadRequests.Sighup, await NextStartedAsync());
+        Finish();
+        await AssertNothingMoreStartsAsync(requests);
     }
 
     public void Dispose()
@@ -160,6 +217,25 @@ public sealed class ReloadRequestsTests : IDisposable
     /// <summary>The trigger of the next reload that starts (the guard only ends a hang: a missing reload fails here).</summary>
     private async Task<string> NextStartedAsync() => await _started.Reader.ReadAsync(_hangGuard.Token);
 
-    private void AssertNothingMoreStarts() =>
+    /// <summary>
+    /// Asserts that no reload starts now. A reload let through wrongly starts on the thread pool, a moment after the
+    /// request: so first wait until the loop is idle (it has looked at the queue and found nothing to run) or a reload
+    /// has started, whichever comes first. Only call it while no reload is meant to run.
+    /// </summary>
+    private async Task AssertNothingMoreStartsAsync(ReloadRequests? requests = null)
+    {
+        await Task.WhenAny((requests ?? _requests).Idle, _started.Reader.WaitToReadAsync(_hangGuard.Token).AsTask());
         Assert.False(_started.Reader.TryRead(out var unexpected), $"unexpected reload: {unexpected}");
+    }
+
+    /// <summary>A logger that fails, like one being disposed while the host stops.</summary>
+    private sealed class ThrowingLogger : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            throw new ObjectDisposedException(nameof(ThrowingLogger));
+    }
 }
