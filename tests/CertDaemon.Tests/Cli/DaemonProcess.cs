@@ -141,6 +141,15 @@ internal sealed class DaemonProcess : IAsyncDisposable
         Assert.Equal(0, kill.ExitCode);
     }
 
+    /// <summary>What <c>systemctl stop</c> expects: still running, then SIGTERM ends it within 15 s with exit code 0.</summary>
+    public async Task StopCleanlyAsync()
+    {
+        Assert.False(HasExited);
+        await SignalAsync("TERM");
+        await WaitForExitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(0, ExitCode);
+    }
+
     /// <summary>Waits for the exit; returns how long it took, or throws after <paramref name="timeout"/>.</summary>
     public async Task<TimeSpan> WaitForExitAsync(TimeSpan timeout)
     {

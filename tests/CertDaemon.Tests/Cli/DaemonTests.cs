@@ -152,11 +152,7 @@ public sealed class DaemonTests(ITestOutputHelper output)
                 await daemon.SignalAsync("HUP");
                 await daemon.WaitForEventAsync("ConfigurationReloadRequested", e => e.Property("Trigger") == "SIGHUP");
                 await WaitForAsync(() => daemon.Named("ConfigurationReloaded").Count() >= 2, "a second ConfigurationReloaded");
-                Assert.False(daemon.HasExited);
-
-                await daemon.SignalAsync("TERM");
-                await daemon.WaitForExitAsync(TimeSpan.FromSeconds(15));
-                Assert.Equal(0, daemon.ExitCode);
+                await daemon.StopCleanlyAsync();
                 await WaitForAsync(() => Snapshot(messages).Any(m => m.Contains("STOPPING=1", StringComparison.Ordinal)), "STOPPING=1");
             });
             socket.Close();
@@ -196,11 +192,7 @@ public sealed class DaemonTests(ITestOutputHelper output)
                 // Taken as a reload at any time later too (e.g. right after that one).
                 await daemon.SignalAsync("HUP");
                 await WaitForAsync(() => daemon.Named("ConfigurationReloadRequested").Count(e => e.Property("Trigger") == "SIGHUP") >= 2, "a second SIGHUP reload");
-                Assert.False(daemon.HasExited);
-
-                await daemon.SignalAsync("TERM");
-                await daemon.WaitForExitAsync(TimeSpan.FromSeconds(15));
-                Assert.Equal(0, daemon.ExitCode);
+                await daemon.StopCleanlyAsync();
             });
         }
         finally
@@ -254,10 +246,7 @@ public sealed class DaemonTests(ITestOutputHelper output)
                 await daemon.WaitForEventAsync("MetricsListenerStopped", e => e.Property("Address") == $"127.0.0.1:{second}");
                 await AssertRefusedAsync(http, second);
 
-                Assert.False(daemon.HasExited);
-                await daemon.SignalAsync("TERM");
-                await daemon.WaitForExitAsync(TimeSpan.FromSeconds(15));
-                Assert.Equal(0, daemon.ExitCode);
+                await daemon.StopCleanlyAsync();
             });
         }
         finally
