@@ -128,7 +128,7 @@ internal static class ConfigurationLoader
         }
 
         // Normalized only once valid: the validator's messages quote the domains as the operator wrote them.
-        return ConfigurationLoadResult.Success(new LoadedConfiguration(path, CertDaemonOptionsNormalizer.Normalize(bound), configuration));
+        return ConfigurationLoadResult.Success(new LoadedConfiguration(path, CertDaemonOptionsNormalizer.Normalize(bound), configuration) { SourceBytes = bytes });
     }
 
     /// <summary>The file as a <see cref="JsonDocument"/>, or null (reported) when it is not valid JSON.</summary>

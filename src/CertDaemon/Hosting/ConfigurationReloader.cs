@@ -83,6 +83,13 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
             _watcher.EnableRaisingEvents = true;
         }
 
+        // An edit saved while the daemon started (after the file was read, before the watcher watched it) raised no
+        // event: without this, the daemon would run on the old configuration until the next edit or SIGHUP.
+        if (ChangedSinceLoaded())
+        {
+            _requests.FileChangedEvent();
+        }
+
         _requests.Start();
         return Task.CompletedTask;
     }
@@ -106,6 +113,23 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
         _sighup.Dispose();
         _requests.Dispose();
         _stopping.Dispose();
+    }
+
+    private bool ChangedSinceLoaded()
+    {
+        if (_runtime.Configuration.SourceBytes is not { } loaded)
+        {
+            return false;
+        }
+
+        try
+        {
+            return !File.ReadAllBytes(_path).AsSpan().SequenceEqual(loaded.Span);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true; // gone or unreadable now: the reload says so (ConfigurationInvalid) and keeps the loaded one
+        }
     }
 
     /// <summary>No reload starts from now on; the running one is cancelled.</summary>
