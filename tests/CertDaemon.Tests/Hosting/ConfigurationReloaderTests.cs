@@ -23,31 +23,22 @@ public sealed class ConfigurationReloaderTests : IDisposable
     [Fact]
     public async Task A_file_change_after_the_host_began_stopping_reloads_nothing()
     {
-        var path = Path.Combine(_root, "certdaemon.json");
-        await File.WriteAllTextAsync(path, Configuration("12:00:00"));
-        var loaded = ConfigurationLoader.Load(path);
-        Assert.True(loaded.Succeeded, string.Join("; ", loaded.Problems.Select(p => p.Message)));
-        using var lifetime = new HostLifetime();
-        var logger = new CapturingLogger<ConfigurationReloader>();
-        await using var runtime = new DaemonRuntime(loaded.Configuration!, NullLoggerFactory.Instance, lifetime);
-        var scheduler = new CertificateScheduler(new NoSchedulers(), runtime, TimeProvider.System, NullLogger<CertificateScheduler>.Instance);
-        using var trimmer = new IdleMemoryTrimmer(TimeProvider.System, NullLogger<IdleMemoryTrimmer>.Instance);
-        await using var metrics = new MetricsListener(runtime, trimmer, NullLogger<MetricsListener>.Instance);
-        using (var reloader = new ConfigurationReloader(runtime, scheduler, metrics, TimeProvider.System, lifetime, logger))
+        await using var daemon = await LoadedDaemon.StartAsync(Path.Combine(_root, "certdaemon.json"), Configuration("12:00:00"));
+        using (var reloader = daemon.CreateReloader())
         {
             await reloader.StartAsync(CancellationToken.None);
 
             // The watcher works: an edit is reloaded (its re-plan fails here, after the swap: no scheduler in this test).
-            await File.WriteAllTextAsync(path, Configuration("06:00:00"));
-            await WaitForAsync(() => logger.Count("ConfigurationReloaded") == 1, logger);
+            await File.WriteAllTextAsync(daemon.Path, Configuration("06:00:00"));
+            await daemon.WaitForAsync(() => daemon.Logger.Count("ConfigurationReloaded") == 1);
 
             // SIGTERM: the host signals ApplicationStopping long before it reaches this service's StopAsync.
-            lifetime.StopApplication();
-            await File.WriteAllTextAsync(path, Configuration("03:00:00"));
+            daemon.Lifetime.StopApplication();
+            await File.WriteAllTextAsync(daemon.Path, Configuration("03:00:00"));
             await Task.Delay(ConfigurationReloader.Debounce * 4);
 
-            Assert.Equal(1, logger.Count("ConfigurationReloadRequested"));
-            Assert.Equal(TimeSpan.FromHours(6), runtime.Configuration.Options.Renewal.CheckInterval);
+            Assert.Equal(1, daemon.Logger.Count("ConfigurationReloadRequested"));
+            Assert.Equal(TimeSpan.FromHours(6), daemon.Runtime.Configuration.Options.Renewal.CheckInterval);
             await reloader.StopAsync(CancellationToken.None);
         }
     }
@@ -55,44 +46,28 @@ public sealed class ConfigurationReloaderTests : IDisposable
     [Fact]
     public async Task An_edit_saved_during_the_start_up_is_reloaded_once_the_file_is_watched()
     {
-        var path = Path.Combine(_root, "certdaemon.json");
-        await File.WriteAllTextAsync(path, Configuration("12:00:00"));
-        var loaded = ConfigurationLoader.Load(path);
-        Assert.True(loaded.Succeeded, string.Join("; ", loaded.Problems.Select(p => p.Message)));
-        using var lifetime = new HostLifetime();
-        var logger = new CapturingLogger<ConfigurationReloader>();
-        await using var runtime = new DaemonRuntime(loaded.Configuration!, NullLoggerFactory.Instance, lifetime);
-        var scheduler = new CertificateScheduler(new NoSchedulers(), runtime, TimeProvider.System, NullLogger<CertificateScheduler>.Instance);
-        using var trimmer = new IdleMemoryTrimmer(TimeProvider.System, NullLogger<IdleMemoryTrimmer>.Instance);
-        await using var metrics = new MetricsListener(runtime, trimmer, NullLogger<MetricsListener>.Instance);
+        await using var daemon = await LoadedDaemon.StartAsync(Path.Combine(_root, "certdaemon.json"), Configuration("12:00:00"));
 
         // Saved after the daemon read the file and before the reloader watches it (start-up recovery runs between).
-        await File.WriteAllTextAsync(path, Configuration("06:00:00"));
-        using var reloader = new ConfigurationReloader(runtime, scheduler, metrics, TimeProvider.System, lifetime, logger);
+        await File.WriteAllTextAsync(daemon.Path, Configuration("06:00:00"));
+        using var reloader = daemon.CreateReloader();
         await reloader.StartAsync(CancellationToken.None);
 
-        await WaitForAsync(() => logger.Count("ConfigurationReloaded") == 1, logger);
-        Assert.Equal("file changed", logger.Named("ConfigurationReloadRequested").Single().Property("Trigger"));
-        Assert.Equal(TimeSpan.FromHours(6), runtime.Configuration.Options.Renewal.CheckInterval);
+        await daemon.WaitForAsync(() => daemon.Logger.Count("ConfigurationReloaded") == 1);
+        Assert.Equal("file changed", daemon.Logger.Named("ConfigurationReloadRequested").Single().Property("Trigger"));
+        Assert.Equal(TimeSpan.FromHours(6), daemon.Runtime.Configuration.Options.Renewal.CheckInterval);
         await reloader.StopAsync(CancellationToken.None);
     }
 
     [Fact]
     public async Task An_unchanged_file_is_not_reloaded_at_the_start()
     {
-        var path = Path.Combine(_root, "certdaemon.json");
-        await File.WriteAllTextAsync(path, Configuration("12:00:00"));
-        using var lifetime = new HostLifetime();
-        var logger = new CapturingLogger<ConfigurationReloader>();
-        await using var runtime = new DaemonRuntime(ConfigurationLoader.Load(path).Configuration!, NullLoggerFactory.Instance, lifetime);
-        var scheduler = new CertificateScheduler(new NoSchedulers(), runtime, TimeProvider.System, NullLogger<CertificateScheduler>.Instance);
-        using var trimmer = new IdleMemoryTrimmer(TimeProvider.System, NullLogger<IdleMemoryTrimmer>.Instance);
-        await using var metrics = new MetricsListener(runtime, trimmer, NullLogger<MetricsListener>.Instance);
-        using var reloader = new ConfigurationReloader(runtime, scheduler, metrics, TimeProvider.System, lifetime, logger);
+        await using var daemon = await LoadedDaemon.StartAsync(Path.Combine(_root, "certdaemon.json"), Configuration("12:00:00"));
+        using var reloader = daemon.CreateReloader();
         await reloader.StartAsync(CancellationToken.None);
 
         await Task.Delay(ConfigurationReloader.Debounce * 4);
-        Assert.Equal(0, logger.Count("ConfigurationReloadRequested"));
+        Assert.Equal(0, daemon.Logger.Count("ConfigurationReloadRequested"));
         await reloader.StopAsync(CancellationToken.None);
     }
 
@@ -108,13 +83,57 @@ public sealed class ConfigurationReloaderTests : IDisposable
         ["Certificates"] = Array.Empty<object>(),
     });
 
-    private static async Task WaitForAsync(Func<bool> condition, CapturingLogger<ConfigurationReloader> logger)
+    /// <summary>What the daemon has built when the reloader is created: the configuration read once, the runtime and the metrics listener.</summary>
+    private sealed class LoadedDaemon : IAsyncDisposable
     {
-        var started = TimeProvider.System.GetTimestamp();
-        while (!condition())
+        private readonly CertificateScheduler _scheduler;
+        private readonly IdleMemoryTrimmer _trimmer;
+        private readonly MetricsListener _metrics;
+
+        private LoadedDaemon(string path, LoadedConfiguration configuration)
         {
-            Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(20), "timed out; logged:\n" + logger);
-            await Task.Delay(50);
+            Path = path;
+            Runtime = new DaemonRuntime(configuration, NullLoggerFactory.Instance, Lifetime);
+            _scheduler = new CertificateScheduler(new NoSchedulers(), Runtime, TimeProvider.System, NullLogger<CertificateScheduler>.Instance);
+            _trimmer = new IdleMemoryTrimmer(TimeProvider.System, NullLogger<IdleMemoryTrimmer>.Instance);
+            _metrics = new MetricsListener(Runtime, _trimmer, NullLogger<MetricsListener>.Instance);
+        }
+
+        public string Path { get; }
+
+        public HostLifetime Lifetime { get; } = new();
+
+        public CapturingLogger<ConfigurationReloader> Logger { get; } = new();
+
+        public DaemonRuntime Runtime { get; }
+
+        /// <summary>Writes <paramref name="json"/> to <paramref name="path"/> and loads it, as the daemon does at start.</summary>
+        public static async Task<LoadedDaemon> StartAsync(string path, string json)
+        {
+            await File.WriteAllTextAsync(path, json);
+            var loaded = ConfigurationLoader.Load(path);
+            Assert.True(loaded.Succeeded, string.Join("; ", loaded.Problems.Select(p => p.Message)));
+            return new LoadedDaemon(path, loaded.Configuration!);
+        }
+
+        public ConfigurationReloader CreateReloader() => new(Runtime, _scheduler, _metrics, TimeProvider.System, Lifetime, Logger);
+
+        public async Task WaitForAsync(Func<bool> condition)
+        {
+            var started = TimeProvider.System.GetTimestamp();
+            while (!condition())
+            {
+                Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(20), "timed out; logged:\n" + Logger);
+                await Task.Delay(50);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _metrics.DisposeAsync();
+            _trimmer.Dispose();
+            await Runtime.DisposeAsync();
+            Lifetime.Dispose();
         }
     }
 
