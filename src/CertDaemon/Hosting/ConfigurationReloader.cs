@@ -59,12 +59,11 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
         _path = Path.GetFullPath(runtime.Configuration.SourcePath);
         _requests = new ReloadRequests(time, Debounce, ReloadAsync, logger);
         _onStopping = lifetime.ApplicationStopping.Register(StopReloading);
-        var requests = _requests;
         SighupDisposition.RestoreDefaultIfIgnored();
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true; // SIGHUP means reload, never terminate
-            requests.SignalReceived();
+            _requests.SignalReceived();
         });
     }
 
@@ -72,14 +71,13 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
     {
         if (Path.GetDirectoryName(_path) is { } directory && Directory.Exists(directory))
         {
-            var requests = _requests;
             _watcher = new FileSystemWatcher(directory, Path.GetFileName(_path))
             {
                 NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
             };
-            _watcher.Changed += (_, _) => requests.FileChangedEvent();
-            _watcher.Created += (_, _) => requests.FileChangedEvent();
-            _watcher.Renamed += (_, _) => requests.FileChangedEvent();
+            _watcher.Changed += (_, _) => _requests.FileChangedEvent();
+            _watcher.Created += (_, _) => _requests.FileChangedEvent();
+            _watcher.Renamed += (_, _) => _requests.FileChangedEvent();
             _watcher.EnableRaisingEvents = true;
         }
 

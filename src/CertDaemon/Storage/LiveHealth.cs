@@ -34,9 +34,7 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
         if (seen != Seen.Directory)
         {
             // Only now the link itself is read: to name what is wrong (one statx above answers the healthy case).
-            problems.Add(new FileInfo(live).LinkTarget is { } target ? $"{live} links to {target}, which is missing"
-                : File.Exists(live) ? $"{live} is a file, not certbot's layout"
-                : $"{live} is missing");
+            problems.Add(WhatIsWrongWith(live));
         }
         else
         {
@@ -53,14 +51,14 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
         }
 
         var key = paths.ArchiveFile(name, "privkey", version);
-        if (Ownership(key) is { } ownership)
+        if (LinuxNative.TryGetOwnership(key) is { } ownership)
         {
             if ((ownership.Mode & KeyMustNotHave) != 0)
             {
                 problems.Add($"{key} has mode {Octal(ownership.Mode)}: others may read it or the group may write it");
             }
 
-            if (Ownership(paths.ArchiveDirectory(name)) is { } archive && archive.Owner != ownership.Owner)
+            if (LinuxNative.TryGetOwnership(paths.ArchiveDirectory(name)) is { } archive && archive.Owner != ownership.Owner)
             {
                 problems.Add($"{key} is owned by uid {ownership.Owner}, not by the owner of {paths.ArchiveDirectory(name)} (uid {archive.Owner}): that user can read and change it");
             }
@@ -116,7 +114,7 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
     public (UnixFileMode Old, UnixFileMode New)? TightenKey(string name, int version)
     {
         var key = paths.ArchiveFile(name, "privkey", version);
-        if (Ownership(key) is not { } ownership || (ownership.Mode & KeyMustNotHave) == 0)
+        if (LinuxNative.TryGetOwnership(key) is not { } ownership || (ownership.Mode & KeyMustNotHave) == 0)
         {
             return null;
         }
@@ -159,8 +157,16 @@ internal sealed class LiveHealth(LineagePaths paths, LineageReader reader)
         }
     }
 
-    /// <summary>Missing, or a monitoring user may not see into archive/: what it cannot inspect it does not report.</summary>
-    private static FileOwnership? Ownership(string path) => LinuxNative.TryGetOwnership(path);
+    /// <summary>What <c>live/NAME</c> is when it is not a directory: a link to nothing, a file, or nothing at all.</summary>
+    private static string WhatIsWrongWith(string live)
+    {
+        if (new FileInfo(live).LinkTarget is { } target)
+        {
+            return $"{live} links to {target}, which is missing";
+        }
+
+        return File.Exists(live) ? $"{live} is a file, not certbot's layout" : $"{live} is missing";
+    }
 
     /// <summary>
     /// Why nginx could not load the certificate of <paramref name="path"/> (<c>fullchain.pem</c>: damaged, truncated,
