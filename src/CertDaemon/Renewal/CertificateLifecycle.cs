@@ -375,7 +375,11 @@ internal sealed partial class CertificateLifecycle(
     /// </summary>
     private async Task<CertificateState?> ReconcileWithLiveAsync(string name, CertificateState? state, CancellationToken cancellationToken)
     {
-        if (store.GetLive(name) is not { IsCertbotVersion: false } live || (state?.Current is { } current && live.Version <= current.Version))
+        // Usually the live version is the state's: its number settles that, without reading its certificate and the
+        // lineage marker (every check that is not due comes here).
+        var known = state?.Current?.Version ?? 0;
+        if (store.GetLiveVersion(name) is not { } liveVersion || liveVersion <= known
+            || store.GetLive(name) is not { IsCertbotVersion: false } live || live.Version <= known)
         {
             return state;
         }

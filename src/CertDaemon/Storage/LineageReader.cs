@@ -220,7 +220,7 @@ internal sealed class LineageReader(LineagePaths paths)
         {
             return ReadFirstCertificate(name, path).Serial;
         }
-        catch (Exception e) when (e is CertificateStoreException or CryptographicException or FormatException or IOException)
+        catch (Exception e) when (e is CertificateStoreException or IOException)
         {
             // Half-written by a crashed writer: no serial to compare.
             return null;
