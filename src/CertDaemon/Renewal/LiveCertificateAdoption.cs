@@ -131,7 +131,7 @@ internal sealed class LiveCertificateAdoption(
 
             var material = await store.ReadMaterialAsync(candidate, cancellationToken);
             var facts = LiveCertificateFacts.FromPem(material.CertificatePem, candidate.CertificatePath);
-            if (candidate.Version != liveVersion && await WhyNotServableAsync(name, state, facts, cancellationToken) is { } why)
+            if (candidate.Version != liveVersion && await WhyNotServableAsync(name, liveVersion, state, facts, cancellationToken) is { } why)
             {
                 ignored.Add((version, why));
                 continue;
@@ -159,7 +159,7 @@ internal sealed class LiveCertificateAdoption(
     /// nginx reload, so it must be for the certificate's names and valid now.
     /// </summary>
     private async Task<string?> WhyNotServableAsync(
-        string name, CertificateState? state, LiveCertificateFacts facts, CancellationToken cancellationToken)
+        string name, int liveVersion, CertificateState? state, LiveCertificateFacts facts, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (now < facts.NotBefore)
@@ -172,23 +172,37 @@ internal sealed class LiveCertificateAdoption(
             return $"it expired on {Stamp(facts.NotAfter)}";
         }
 
-        // Configured, else remembered (ad-hoc), else what the adopted or live certificate covers (an imported lineage).
-        var configured = options.Certificates.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))?.Domains;
-        var (expected, source) = configured is { Count: > 0 } names ? (names, "the certificate is configured for")
-            : state is { Domains.Count: > 0 } ? (state.Domains, "the certificate is configured for")
-            : state?.Current is { Domains.Count: > 0 } current ? (current.Domains, "the current certificate covers")
-            : store.GetLive(name) is { } live
-                ? (LiveCertificateFacts.FromPem((await store.ReadMaterialAsync(live, cancellationToken)).CertificatePem, live.CertificatePath).Domains,
-                    "the live certificate covers")
-                : ([], "");
-        if (source.Length == 0)
-        {
-            return "live/NAME was being switched while it was read; the next check looks again";
-        }
-
+        var (expected, source) = await ExpectedNamesAsync(name, liveVersion, state, cancellationToken);
         return RenewalPlanner.SameNames(facts.Domains, expected)
             ? null
             : $"it names {string.Join(", ", facts.Domains)}; {source} {string.Join(", ", expected)}";
+    }
+
+    /// <summary>
+    /// The names a version must carry to be served instead of the live one: the configured names, else the remembered
+    /// (ad-hoc) ones, else what the current or, for an imported lineage, the live certificate covers.
+    /// </summary>
+    private async Task<(IReadOnlyList<string> Names, string Source)> ExpectedNamesAsync(
+        string name, int liveVersion, CertificateState? state, CancellationToken cancellationToken)
+    {
+        if (options.Certificates.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)) is { Domains.Count: > 0 } configured)
+        {
+            return (configured.Domains, "the certificate is configured for");
+        }
+
+        if (state is { Domains.Count: > 0 })
+        {
+            return (state.Domains, "the certificate is configured for");
+        }
+
+        if (state?.Current is { Domains.Count: > 0 } current)
+        {
+            return (current.Domains, "the current certificate covers");
+        }
+
+        // The live version's own archive file: it stays where it is while live/NAME is switched.
+        var path = new LineagePaths(options.CertificateDirectory).ArchiveFile(name, "cert", liveVersion);
+        return (LiveCertificateFacts.FromPem(await File.ReadAllTextAsync(path, cancellationToken), path).Domains, "the live certificate covers");
     }
 
     private static string Stamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);

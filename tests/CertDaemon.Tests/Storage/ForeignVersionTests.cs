@@ -118,6 +118,16 @@ public sealed class ForeignVersionTests : IDisposable
         await AssertNewerSetIgnoredAsync(_ca.Issue("other.example"), "names other.example; the certificate is configured for example.com");
     }
 
+    /// <summary>
+    /// An imported lineage nothing configures or remembers names for (a state from before names were recorded): the
+    /// live version's own certificate says what a newer version must name.
+    /// </summary>
+    [Fact]
+    public async Task Without_configured_or_recorded_names_a_newer_set_for_other_names_is_judged_by_the_live_certificate()
+    {
+        await AssertNewerSetIgnoredAsync(_ca.Issue("other.example"), "names other.example; the live certificate covers example.com", configured: false);
+    }
+
     [Fact]
     public async Task An_expired_newer_complete_set_is_ignored_and_never_made_live()
     {
@@ -128,7 +138,7 @@ public sealed class ForeignVersionTests : IDisposable
     /// certbot's version 1 is live and adopted as current; then a complete, consistent version 2 that live does not
     /// point at appears (<paramref name="newer"/>). It must be reported with <paramref name="why"/> and left alone.
     /// </summary>
-    private async Task AssertNewerSetIgnoredAsync(CertificateMaterial newer, string why)
+    private async Task AssertNewerSetIgnoredAsync(CertificateMaterial newer, string why, bool configured = true)
     {
         _dir.CreateCertbotLineage(Name, _ca, count: 1);
         var time = new FakeTimeProvider(new DateTimeOffset(2025, 2, 1, 0, 0, 0, TimeSpan.Zero));
@@ -136,7 +146,7 @@ public sealed class ForeignVersionTests : IDisposable
         {
             CertificateDirectory = _dir.Root,
             StateDirectory = Path.Combine(_dir.Root, "state"),
-            Certificates = [new CertificateOptions { Name = Name, Domains = [Name] }],
+            Certificates = configured ? [new CertificateOptions { Name = Name, Domains = [Name] }] : [],
         };
         var store = _dir.Store();
         var states = new CertificateStateStore(options.StateDirectory, time, NullLogger.Instance);
@@ -144,6 +154,10 @@ public sealed class ForeignVersionTests : IDisposable
         var adoption = new LiveCertificateAdoption(options, store, states, time, log);
         var adopted = (await adoption.ReconcileAsync(Name, CancellationToken.None))!.Current!;
         Assert.Equal(1, adopted.Version);
+        if (!configured)
+        {
+            await states.UpdateAsync(Name, s => s with { Current = s.Current! with { Domains = [] } }, CancellationToken.None);
+        }
 
         var archive = Path.Combine(_dir.Root, "archive", Name);
         File.WriteAllText(Path.Combine(archive, "cert2.pem"), newer.NormalizedCertificatePem);
